@@ -1,0 +1,36 @@
+//! The pastebin's domain, independent of HTTP and of any storage technology.
+//!
+//! Adapters (the embedded SQLite store, DynamoDB + S3) implement [`PasteStore`]; runtimes (the
+//! local server, the Lambda functions) hand requests to [`Pastebin`], which owns every rule:
+//! limits, expiry, burn-after-reading, delete tokens and rate limits.
+
+mod error;
+mod expiry;
+mod id;
+mod limits;
+mod paste;
+mod rate_limit;
+mod service;
+mod store;
+mod syntax;
+mod time;
+mod token;
+
+pub use error::Error;
+pub use expiry::{DurationError, format_duration, parse_duration};
+pub use id::{ID_LEN, Id, random_alphanumeric};
+pub use limits::{Limits, LimitsError};
+pub use memory::MemoryStore;
+pub use paste::{CreateRequest, Created, Paste};
+pub use rate_limit::{
+    FixedWindowLimiter, RateClass, RateLimited, RateLimiter, RateLimits, client_key, window_of,
+};
+pub use service::Pastebin;
+pub use store::{DeleteOutcome, InsertOutcome, PasteStore, StoreError};
+pub use syntax::{LANGUAGES, Language, language_for};
+pub use time::{Clock, ManualClock, SystemClock, UnixTime};
+pub use token::{DeleteToken, TokenHash};
+
+mod memory;
+#[cfg(any(test, feature = "testing"))]
+pub mod store_contract;

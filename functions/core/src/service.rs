@@ -1,0 +1,253 @@
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::Error;
+use crate::expiry::{format_duration, parse_duration};
+use crate::id::Id;
+use crate::limits::Limits;
+use crate::paste::{CreateRequest, Created, Paste};
+use crate::rate_limit::{RateClass, RateLimiter, RateLimits, client_key};
+use crate::store::{DeleteOutcome, InsertOutcome, PasteStore, StoreError};
+use crate::syntax::language_for;
+use crate::time::{Clock, UnixTime};
+use crate::token::{DeleteToken, TokenHash};
+
+/// Longest title kept, in characters.
+pub const MAX_TITLE_CHARS: usize = 200;
+
+/// How many fresh ids a create tries before giving up. With 2^59.5 ids a second collision in a
+/// row is already beyond any realistic table size; the bound only stops a broken store looping.
+const ID_ATTEMPTS: u32 = 5;
+
+/// The product's rules, over whichever store and clock a runtime plugs in.
+#[derive(Clone)]
+pub struct Pastebin {
+    store: Arc<dyn PasteStore>,
+    limiter: Arc<dyn RateLimiter>,
+    clock: Arc<dyn Clock>,
+    limits: Limits,
+    rates: RateLimits,
+}
+
+impl Pastebin {
+    pub fn new(
+        store: Arc<dyn PasteStore>,
+        limiter: Arc<dyn RateLimiter>,
+        clock: Arc<dyn Clock>,
+        limits: Limits,
+        rates: RateLimits,
+    ) -> Self {
+        Self {
+            store,
+            limiter,
+            clock,
+            limits,
+            rates,
+        }
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    pub fn now(&self) -> UnixTime {
+        self.clock.now()
+    }
+
+    /// Counts a request against the client's allowance for `class`.
+    ///
+    /// If the limiter's own storage fails the request is let through: refusing service because
+    /// the counter is unavailable would turn a partial outage into a total one.
+    pub async fn admit(&self, client: IpAddr, class: RateClass) -> Result<(), Error> {
+        let limit = self.rates.per_minute(class);
+        if limit == 0 {
+            return Ok(());
+        }
+        match self
+            .limiter
+            .check(&client_key(client), class, limit, self.clock.now())
+            .await
+        {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(limited)) => Err(Error::RateLimited {
+                retry_after: limited.retry_after,
+            }),
+            Err(e) => {
+                tracing::warn!(error = %e, class = class.as_str(), "rate limiter unavailable; admitting request");
+                Ok(())
+            }
+        }
+    }
+
+    /// Validates a create and stores it under a fresh id.
+    pub async fn create(&self, req: CreateRequest) -> Result<Created, Error> {
+        if req.content.is_empty() {
+            return Err(Error::EmptyContent);
+        }
+        if req.content.len() as u64 > self.limits.max_bytes {
+            return Err(Error::TooLarge {
+                limit: self.limits.max_bytes,
+            });
+        }
+        let content = String::from_utf8(req.content).map_err(|_| Error::NotText)?;
+        let lifetime = self.lifetime(req.expires_in.as_deref())?;
+        let burn = req
+            .burn_after_reading
+            .as_deref()
+            .map(parse_flag)
+            .transpose()?
+            .unwrap_or(false);
+        let title = req.title.as_deref().map(clean_title).transpose()?.flatten();
+        let syntax = req
+            .syntax
+            .as_deref()
+            .and_then(language_for)
+            .map(|l| l.name.to_owned());
+
+        let token = DeleteToken::generate();
+        let created_at = self.clock.now();
+        let mut paste = Paste {
+            id: Id::generate(),
+            content,
+            syntax,
+            title,
+            burn_after_reading: burn,
+            created_at,
+            expires_at: created_at.saturating_add(lifetime),
+            delete_token_hash: token.hash(),
+        };
+        for attempt in 1..=ID_ATTEMPTS {
+            match self.store.insert(&paste).await? {
+                InsertOutcome::Inserted => {
+                    return Ok(Created {
+                        size: paste.size(),
+                        id: paste.id,
+                        delete_token: token,
+                        created_at,
+                        expires_at: paste.expires_at,
+                        burn_after_reading: burn,
+                    });
+                }
+                InsertOutcome::IdTaken => {
+                    tracing::warn!(attempt, "id collision; drawing another");
+                    paste.id = Id::generate();
+                }
+            }
+        }
+        Err(Error::IdsExhausted {
+            attempts: ID_ATTEMPTS,
+        })
+    }
+
+    /// A paste for reading. Burn-after-reading pastes are only handed out by [`Self::reveal`].
+    pub async fn read(&self, id: &Id) -> Result<Paste, Error> {
+        let paste = self.live(id).await?;
+        if paste.burn_after_reading {
+            return Err(Error::BurnNeedsReveal { id: paste.id });
+        }
+        Ok(paste)
+    }
+
+    /// Metadata of a live paste without consuming it (used by the burn interstitial).
+    pub async fn peek(&self, id: &Id) -> Result<Paste, Error> {
+        self.live(id).await
+    }
+
+    /// Consumes a burn-after-reading paste: of any number of concurrent reveals, one succeeds.
+    /// Revealing an ordinary paste just reads it.
+    pub async fn reveal(&self, id: &Id) -> Result<Paste, Error> {
+        if let Some(paste) = self.store.take_burn(id, self.clock.now()).await? {
+            return Ok(paste);
+        }
+        match self.live(id).await {
+            Ok(paste) if !paste.burn_after_reading => Ok(paste),
+            // A burn paste that take_burn did not return was consumed in between.
+            Ok(_) | Err(Error::NotFound) => Err(Error::NotFound),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Deletes with the creator's token. The paste is untouched unless the token matches.
+    pub async fn delete(&self, id: &Id, token: Option<&str>) -> Result<(), Error> {
+        let token = token
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(Error::MissingToken)?;
+        match self
+            .store
+            .delete(id, &TokenHash::of(token), self.clock.now())
+            .await?
+        {
+            DeleteOutcome::Deleted => Ok(()),
+            DeleteOutcome::WrongToken => Err(Error::WrongToken),
+            DeleteOutcome::NotFound => Err(Error::NotFound),
+        }
+    }
+
+    pub async fn health(&self) -> Result<(), StoreError> {
+        self.store.ping().await
+    }
+
+    pub async fn sweep_expired(&self) -> Result<u64, StoreError> {
+        self.store.sweep_expired(self.clock.now()).await
+    }
+
+    async fn live(&self, id: &Id) -> Result<Paste, Error> {
+        let now = self.clock.now();
+        match self.store.get(id).await? {
+            Some(paste) if !paste.is_expired(now) => Ok(paste),
+            _ => Err(Error::NotFound),
+        }
+    }
+
+    fn lifetime(&self, requested: Option<&str>) -> Result<Duration, Error> {
+        let Some(value) = requested.map(str::trim).filter(|v| !v.is_empty()) else {
+            return Ok(self.limits.default_expiry);
+        };
+        let invalid = || Error::InvalidOption {
+            option: "expires_in",
+            value: value.to_owned(),
+            expected: format!(
+                "a duration from {} to {}: a number of seconds or e.g. 10m, 1h, 1d, {}",
+                format_duration(Limits::MIN_EXPIRY),
+                format_duration(self.limits.max_expiry),
+                format_duration(self.limits.max_expiry),
+            ),
+        };
+        let d = parse_duration(value).map_err(|_| invalid())?;
+        if d < Limits::MIN_EXPIRY || d > self.limits.max_expiry {
+            return Err(invalid());
+        }
+        Ok(d)
+    }
+}
+
+fn parse_flag(value: &str) -> Result<bool, Error> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "" | "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(Error::InvalidOption {
+            option: "burn_after_reading",
+            value: value.to_owned(),
+            expected: "one of true, false, 1, 0, yes, no, on, off".to_owned(),
+        }),
+    }
+}
+
+/// Trims, turns control characters (newlines included) into spaces, and drops empty titles.
+fn clean_title(value: &str) -> Result<Option<String>, Error> {
+    let title: String = value
+        .trim()
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if title.chars().count() > MAX_TITLE_CHARS {
+        return Err(Error::InvalidOption {
+            option: "title",
+            value: title.chars().take(40).chain("…".chars()).collect(),
+            expected: format!("at most {MAX_TITLE_CHARS} characters"),
+        });
+    }
+    Ok((!title.is_empty()).then_some(title))
+}

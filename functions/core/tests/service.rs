@@ -1,0 +1,417 @@
+#![allow(clippy::unwrap_used)]
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use pastebin_core::*;
+
+const START: UnixTime = UnixTime(1_800_000_000);
+
+struct Fixture {
+    bin: Pastebin,
+    clock: Arc<ManualClock>,
+}
+
+fn fixture_with(store: Arc<dyn PasteStore>, limits: Limits, rates: RateLimits) -> Fixture {
+    let clock = Arc::new(ManualClock::new(START));
+    Fixture {
+        bin: Pastebin::new(
+            store,
+            Arc::new(FixedWindowLimiter::default()),
+            clock.clone(),
+            limits,
+            rates,
+        ),
+        clock,
+    }
+}
+
+fn fixture() -> Fixture {
+    fixture_with(
+        Arc::new(MemoryStore::default()),
+        Limits::default(),
+        RateLimits::OFF,
+    )
+}
+
+fn text(content: &str) -> CreateRequest {
+    CreateRequest {
+        content: content.as_bytes().to_vec(),
+        ..CreateRequest::default()
+    }
+}
+
+fn invalid_option(e: Error) -> (&'static str, String) {
+    match e {
+        Error::InvalidOption {
+            option, expected, ..
+        } => (option, expected),
+        other => panic!("expected InvalidOption, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_memory_store_meets_the_store_contract() {
+    store_contract::run_all(Arc::new(MemoryStore::default())).await;
+}
+
+#[tokio::test]
+async fn a_created_paste_reads_back_with_the_default_expiry() {
+    let f = fixture();
+    let created = f.bin.create(text("hello\n")).await.unwrap();
+    assert_eq!(created.size, 6);
+    assert_eq!(created.expires_at, UnixTime(START.0 + 7 * 86_400));
+    let paste = f.bin.read(&created.id).await.unwrap();
+    assert_eq!(paste.content, "hello\n");
+    assert_eq!(paste.syntax, None);
+}
+
+#[tokio::test]
+async fn content_must_be_non_empty_utf8_within_the_limit() {
+    let f = fixture_with(
+        Arc::new(MemoryStore::default()),
+        Limits::new(8, Duration::from_secs(60), Duration::from_secs(60)).unwrap(),
+        RateLimits::OFF,
+    );
+    assert!(matches!(
+        f.bin.create(text("")).await,
+        Err(Error::EmptyContent)
+    ));
+    assert!(
+        f.bin.create(text("12345678")).await.is_ok(),
+        "exactly the limit is fine"
+    );
+    assert!(matches!(
+        f.bin.create(text("123456789")).await,
+        Err(Error::TooLarge { limit: 8 })
+    ));
+    let bad = CreateRequest {
+        content: vec![0xff, 0xfe, b'a'],
+        ..CreateRequest::default()
+    };
+    assert!(matches!(f.bin.create(bad).await, Err(Error::NotText)));
+}
+
+#[tokio::test]
+async fn expiry_accepts_durations_up_to_the_maximum_and_lists_the_valid_ones() {
+    let f = fixture();
+    for (value, secs) in [
+        ("10m", 600),
+        ("1h", 3600),
+        ("1d", 86_400),
+        ("7d", 604_800),
+        ("3600", 3600),
+        ("1", 1),
+    ] {
+        let c = f
+            .bin
+            .create(CreateRequest {
+                expires_in: Some(value.into()),
+                ..text("x")
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            c.expires_at.seconds() - c.created_at.seconds(),
+            secs,
+            "{value}"
+        );
+    }
+    for bad in ["8d", "0", "0s", "1y", "soon", "-1"] {
+        let e = f
+            .bin
+            .create(CreateRequest {
+                expires_in: Some(bad.into()),
+                ..text("x")
+            })
+            .await
+            .unwrap_err();
+        let (option, expected) = invalid_option(e);
+        assert_eq!(option, "expires_in");
+        assert!(
+            expected.contains("7d") && expected.contains("10m"),
+            "{expected}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_expired_paste_is_gone_for_every_reader_at_once() {
+    let f = fixture();
+    let created = f
+        .bin
+        .create(CreateRequest {
+            expires_in: Some("10m".into()),
+            ..text("short-lived")
+        })
+        .await
+        .unwrap();
+    f.clock.advance(Duration::from_secs(600));
+    assert!(
+        f.bin.read(&created.id).await.is_ok(),
+        "readable through its last second"
+    );
+    f.clock.advance(Duration::from_secs(1));
+    assert!(matches!(
+        f.bin.read(&created.id).await,
+        Err(Error::NotFound)
+    ));
+    assert!(matches!(
+        f.bin
+            .delete(&created.id, Some(created.delete_token.as_str()))
+            .await,
+        Err(Error::NotFound)
+    ));
+    assert_eq!(f.bin.sweep_expired().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn burn_pastes_need_a_reveal_which_succeeds_once() {
+    let f = fixture();
+    let created = f
+        .bin
+        .create(CreateRequest {
+            burn_after_reading: Some("1".into()),
+            ..text("secret")
+        })
+        .await
+        .unwrap();
+    assert!(created.burn_after_reading);
+    assert!(matches!(
+        f.bin.read(&created.id).await,
+        Err(Error::BurnNeedsReveal { .. })
+    ));
+    assert_eq!(
+        f.bin.peek(&created.id).await.unwrap().content,
+        "secret",
+        "peeking does not consume"
+    );
+    assert_eq!(f.bin.reveal(&created.id).await.unwrap().content, "secret");
+    assert!(matches!(
+        f.bin.reveal(&created.id).await,
+        Err(Error::NotFound)
+    ));
+    assert!(matches!(
+        f.bin.read(&created.id).await,
+        Err(Error::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn revealing_an_ordinary_paste_just_reads_it() {
+    let f = fixture();
+    let created = f.bin.create(text("plain")).await.unwrap();
+    assert_eq!(f.bin.reveal(&created.id).await.unwrap().content, "plain");
+    assert_eq!(f.bin.read(&created.id).await.unwrap().content, "plain");
+}
+
+#[tokio::test]
+async fn burn_flag_values_are_validated() {
+    let f = fixture();
+    for (v, burn) in [
+        ("true", true),
+        ("on", true),
+        ("YES", true),
+        ("0", false),
+        ("false", false),
+        ("", false),
+    ] {
+        let c = f
+            .bin
+            .create(CreateRequest {
+                burn_after_reading: Some(v.into()),
+                ..text("x")
+            })
+            .await
+            .unwrap();
+        assert_eq!(c.burn_after_reading, burn, "{v}");
+    }
+    let (option, expected) = invalid_option(
+        f.bin
+            .create(CreateRequest {
+                burn_after_reading: Some("maybe".into()),
+                ..text("x")
+            })
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(option, "burn_after_reading");
+    assert!(expected.contains("true") && expected.contains("0"));
+}
+
+#[tokio::test]
+async fn syntax_is_normalised_and_unknown_values_fall_back_to_plain_text() {
+    let f = fixture();
+    for (value, stored) in [
+        ("rs", Some("rust")),
+        ("Python", Some("python")),
+        ("text", None),
+        ("<b>", None),
+    ] {
+        let c = f
+            .bin
+            .create(CreateRequest {
+                syntax: Some(value.into()),
+                ..text("x")
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            f.bin.read(&c.id).await.unwrap().syntax.as_deref(),
+            stored,
+            "{value}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn titles_are_cleaned_and_bounded() {
+    let f = fixture();
+    let c = f
+        .bin
+        .create(CreateRequest {
+            title: Some("  two\nlines  ".into()),
+            ..text("x")
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        f.bin.read(&c.id).await.unwrap().title.as_deref(),
+        Some("two lines")
+    );
+    let c = f
+        .bin
+        .create(CreateRequest {
+            title: Some("   ".into()),
+            ..text("x")
+        })
+        .await
+        .unwrap();
+    assert_eq!(f.bin.read(&c.id).await.unwrap().title, None);
+    let long = "é".repeat(201);
+    let (option, _) = invalid_option(
+        f.bin
+            .create(CreateRequest {
+                title: Some(long),
+                ..text("x")
+            })
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(option, "title");
+}
+
+#[tokio::test]
+async fn delete_needs_the_token_and_leaves_the_paste_on_a_wrong_one() {
+    let f = fixture();
+    let c = f.bin.create(text("mine")).await.unwrap();
+    assert!(matches!(
+        f.bin.delete(&c.id, None).await,
+        Err(Error::MissingToken)
+    ));
+    assert!(matches!(
+        f.bin.delete(&c.id, Some("  ")).await,
+        Err(Error::MissingToken)
+    ));
+    assert!(matches!(
+        f.bin.delete(&c.id, Some("guess")).await,
+        Err(Error::WrongToken)
+    ));
+    assert!(f.bin.read(&c.id).await.is_ok());
+    f.bin
+        .delete(&c.id, Some(c.delete_token.as_str()))
+        .await
+        .unwrap();
+    assert!(matches!(f.bin.read(&c.id).await, Err(Error::NotFound)));
+    assert!(matches!(
+        f.bin.delete(&c.id, Some(c.delete_token.as_str())).await,
+        Err(Error::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn creates_are_rate_limited_per_client_apart_from_reads() {
+    let f = fixture_with(
+        Arc::new(MemoryStore::default()),
+        Limits::default(),
+        RateLimits {
+            create_per_minute: 2,
+            read_per_minute: 0,
+        },
+    );
+    let a = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
+    let b = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 2));
+    f.bin.admit(a, RateClass::Create).await.unwrap();
+    f.bin.admit(a, RateClass::Create).await.unwrap();
+    match f.bin.admit(a, RateClass::Create).await {
+        Err(Error::RateLimited { retry_after }) => assert!((1..=60).contains(&retry_after)),
+        other => panic!("expected a rate limit, got {other:?}"),
+    }
+    f.bin.admit(b, RateClass::Create).await.unwrap();
+    for _ in 0..100 {
+        f.bin.admit(a, RateClass::Read).await.unwrap();
+    }
+    f.clock.advance(Duration::from_secs(60));
+    f.bin.admit(a, RateClass::Create).await.unwrap();
+}
+
+/// Reports every id as taken `collisions` times before letting inserts through.
+struct Colliding {
+    inner: MemoryStore,
+    collisions: AtomicU32,
+}
+
+#[async_trait]
+impl PasteStore for Colliding {
+    async fn insert(&self, paste: &Paste) -> Result<InsertOutcome, StoreError> {
+        if self
+            .collisions
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+        {
+            return Ok(InsertOutcome::IdTaken);
+        }
+        self.inner.insert(paste).await
+    }
+    async fn get(&self, id: &Id) -> Result<Option<Paste>, StoreError> {
+        self.inner.get(id).await
+    }
+    async fn delete(
+        &self,
+        id: &Id,
+        token: &TokenHash,
+        now: UnixTime,
+    ) -> Result<DeleteOutcome, StoreError> {
+        self.inner.delete(id, token, now).await
+    }
+    async fn take_burn(&self, id: &Id, now: UnixTime) -> Result<Option<Paste>, StoreError> {
+        self.inner.take_burn(id, now).await
+    }
+    async fn sweep_expired(&self, now: UnixTime) -> Result<u64, StoreError> {
+        self.inner.sweep_expired(now).await
+    }
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.inner.ping().await
+    }
+}
+
+#[tokio::test]
+async fn id_collisions_are_retried_a_bounded_number_of_times() {
+    let store = Arc::new(Colliding {
+        inner: MemoryStore::default(),
+        collisions: AtomicU32::new(3),
+    });
+    let f = fixture_with(store.clone(), Limits::default(), RateLimits::OFF);
+    let c = f.bin.create(text("eventually")).await.unwrap();
+    assert_eq!(f.bin.read(&c.id).await.unwrap().content, "eventually");
+
+    store.collisions.store(u32::MAX, Ordering::SeqCst);
+    assert!(matches!(
+        f.bin.create(text("never")).await,
+        Err(Error::IdsExhausted { attempts: 5 })
+    ));
+    assert_eq!(store.inner.len(), 1, "nothing half-written");
+}

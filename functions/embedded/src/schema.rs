@@ -1,0 +1,44 @@
+use rusqlite::Connection;
+
+/// Bumped with every change below; `migrate` applies the missing steps in order.
+pub const VERSION: i64 = 1;
+
+const STEPS: &[&str] = &[
+    // 1: one row per paste. Content is a BLOB so that any UTF-8 (NUL included) round-trips.
+    "CREATE TABLE pastes (
+         id          TEXT PRIMARY KEY NOT NULL,
+         content     BLOB NOT NULL,
+         syntax      TEXT,
+         title       TEXT,
+         burn        INTEGER NOT NULL,
+         created_at  INTEGER NOT NULL,
+         expires_at  INTEGER NOT NULL,
+         token_hash  BLOB NOT NULL
+     );
+     CREATE INDEX pastes_by_expiry ON pastes (expires_at);",
+];
+
+/// Current schema version, then applies what is missing, each step in its own transaction.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<i64> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, step) in STEPS
+        .iter()
+        .enumerate()
+        .skip(usize::try_from(found).unwrap_or(usize::MAX))
+    {
+        let tx = conn.transaction()?;
+        tx.execute_batch(step)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(found)
+}
+
+/// Settings every connection needs. WAL lets readers run beside the writer; FULL makes each
+/// commit reach the disk before the create is acknowledged.
+pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(())
+}

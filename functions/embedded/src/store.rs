@@ -1,0 +1,240 @@
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use pastebin_core::{
+    DeleteOutcome, Id, InsertOutcome, Paste, PasteStore, StoreError, TokenHash, UnixTime,
+};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::EmbeddedError;
+use crate::pool::{ReaderPool, open_writer};
+
+/// File name of the database inside the data directory.
+pub const DB_FILE: &str = "pastes.sqlite3";
+
+/// Rows removed per sweep transaction, so a large backlog never holds the write lock for long.
+const SWEEP_BATCH: usize = 1000;
+
+const COLUMNS: &str = "id, content, syntax, title, burn, created_at, expires_at, token_hash";
+
+/// Pastes in a SQLite file: one writer connection, a pool of readers, all work off the async
+/// threads (SQLite calls block).
+#[derive(Clone)]
+pub struct EmbeddedStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: ReaderPool,
+}
+
+impl EmbeddedStore {
+    /// Opens (creating if needed) the database in `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<Self, EmbeddedError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| EmbeddedError::CreateDir {
+            path: data_dir.to_owned(),
+            source,
+        })?;
+        let path = data_dir.join(DB_FILE);
+        let writer = open_writer(&path)?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                readers: ReaderPool::new(path.clone()),
+                path,
+                writer: Mutex::new(writer),
+            }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let inner = self.inner.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            let mut conn = inner.writer.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut conn)
+        })
+        .await
+        .map_err(EmbeddedError::from)?;
+        Ok(result.map_err(EmbeddedError::from)?)
+    }
+
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let inner = self.inner.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            let conn = inner.readers.get()?;
+            f(&conn)
+        })
+        .await
+        .map_err(EmbeddedError::from)?;
+        Ok(result.map_err(EmbeddedError::from)?)
+    }
+}
+
+/// A row as stored; decoded into a [`Paste`] outside the SQLite callback so that corrupt data
+/// becomes a typed error rather than a panic.
+struct Row8 {
+    id: String,
+    content: Vec<u8>,
+    syntax: Option<String>,
+    title: Option<String>,
+    burn: bool,
+    created_at: i64,
+    expires_at: i64,
+    token_hash: Vec<u8>,
+}
+
+impl Row8 {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: r.get(0)?,
+            content: r.get(1)?,
+            syntax: r.get(2)?,
+            title: r.get(3)?,
+            burn: r.get(4)?,
+            created_at: r.get(5)?,
+            expires_at: r.get(6)?,
+            token_hash: r.get(7)?,
+        })
+    }
+
+    fn into_paste(self) -> Result<Paste, StoreError> {
+        let corrupt = |reason: &str| StoreError::Corrupt {
+            id: self.id.clone(),
+            reason: reason.to_owned(),
+        };
+        let id = Id::parse(&self.id).ok_or_else(|| corrupt("malformed id"))?;
+        let delete_token_hash = TokenHash::from_bytes(&self.token_hash)
+            .ok_or_else(|| corrupt("malformed token hash"))?;
+        let content = String::from_utf8(self.content).map_err(|_| StoreError::Corrupt {
+            id: self.id.clone(),
+            reason: "content is not UTF-8".to_owned(),
+        })?;
+        Ok(Paste {
+            id,
+            content,
+            syntax: self.syntax,
+            title: self.title,
+            burn_after_reading: self.burn,
+            created_at: UnixTime(self.created_at),
+            expires_at: UnixTime(self.expires_at),
+            delete_token_hash,
+        })
+    }
+}
+
+#[async_trait]
+impl PasteStore for EmbeddedStore {
+    async fn insert(&self, paste: &Paste) -> Result<InsertOutcome, StoreError> {
+        let p = paste.clone();
+        let inserted = self
+            .write(move |conn| {
+                conn.prepare_cached(&format!("INSERT INTO pastes ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING"))?.execute(params![
+                    p.id.as_str(),
+                    p.content.as_bytes(),
+                    p.syntax,
+                    p.title,
+                    p.burn_after_reading,
+                    p.created_at.seconds(),
+                    p.expires_at.seconds(),
+                    &p.delete_token_hash.as_bytes()[..],
+                ])
+            })
+            .await?;
+        Ok(if inserted == 1 {
+            InsertOutcome::Inserted
+        } else {
+            InsertOutcome::IdTaken
+        })
+    }
+
+    async fn get(&self, id: &Id) -> Result<Option<Paste>, StoreError> {
+        let id = id.clone();
+        let row = self
+            .read(move |conn| {
+                conn.prepare_cached(&format!("SELECT {COLUMNS} FROM pastes WHERE id = ?1"))?
+                    .query_row([id.as_str()], Row8::from_row)
+                    .optional()
+            })
+            .await?;
+        row.map(Row8::into_paste).transpose()
+    }
+
+    async fn delete(
+        &self,
+        id: &Id,
+        token: &TokenHash,
+        now: UnixTime,
+    ) -> Result<DeleteOutcome, StoreError> {
+        let (id, token) = (id.clone(), *token);
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let found: Option<(Vec<u8>, i64)> = tx
+                .prepare_cached("SELECT token_hash, expires_at FROM pastes WHERE id = ?1")?
+                .query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let outcome = match found {
+                None => DeleteOutcome::NotFound,
+                Some((_, expires_at)) if now.seconds() > expires_at => DeleteOutcome::NotFound,
+                Some((stored, _))
+                    if !TokenHash::from_bytes(&stored).is_some_and(|h| h.matches(&token)) =>
+                {
+                    DeleteOutcome::WrongToken
+                }
+                Some(_) => {
+                    tx.prepare_cached("DELETE FROM pastes WHERE id = ?1")?
+                        .execute([id.as_str()])?;
+                    DeleteOutcome::Deleted
+                }
+            };
+            tx.commit()?;
+            Ok(outcome)
+        })
+        .await
+    }
+
+    async fn take_burn(&self, id: &Id, now: UnixTime) -> Result<Option<Paste>, StoreError> {
+        let id = id.clone();
+        // One statement: the row is removed and returned atomically, so only one caller gets it.
+        let row = self
+            .write(move |conn| {
+                conn.prepare_cached(&format!("DELETE FROM pastes WHERE id = ?1 AND burn = 1 AND expires_at >= ?2 RETURNING {COLUMNS}"))?
+                    .query_row(params![id.as_str(), now.seconds()], Row8::from_row)
+                    .optional()
+            })
+            .await?;
+        row.map(Row8::into_paste).transpose()
+    }
+
+    async fn sweep_expired(&self, now: UnixTime) -> Result<u64, StoreError> {
+        let mut total = 0;
+        loop {
+            let removed = self
+                .write(move |conn| {
+                    conn.prepare_cached("DELETE FROM pastes WHERE rowid IN (SELECT rowid FROM pastes WHERE expires_at < ?1 LIMIT ?2)")?
+                        .execute(params![now.seconds(), SWEEP_BATCH as i64])
+                })
+                .await?;
+            total += removed as u64;
+            if removed < SWEEP_BATCH {
+                return Ok(total);
+            }
+        }
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.read(|conn| conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(())))
+            .await
+    }
+}

@@ -1,0 +1,51 @@
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use pastebin_core::store_contract;
+use pastebin_embedded::EmbeddedStore;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_embedded_store_meets_the_store_contract() {
+    let dir = tempdir();
+    let store = EmbeddedStore::open(&dir).unwrap();
+    store_contract::run_all(Arc::new(store)).await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn pastes_survive_reopening_the_database() {
+    let dir = tempdir();
+    let (paste, _) = store_contract::sample("kept", false);
+    {
+        let store = EmbeddedStore::open(&dir).unwrap();
+        pastebin_core::PasteStore::insert(&store, &paste)
+            .await
+            .unwrap();
+    }
+    let store = EmbeddedStore::open(&dir).unwrap();
+    let back = pastebin_core::PasteStore::get(&store, &paste.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(back.content, "kept");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn an_unwritable_data_dir_is_a_clear_error() {
+    let file = tempdir().join("not-a-dir");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, b"x").unwrap();
+    let err = EmbeddedStore::open(&file).err().unwrap().to_string();
+    assert!(err.contains("not-a-dir"), "{err}");
+}
+
+fn tempdir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "pastebin-embedded-test-{}",
+        pastebin_core::random_alphanumeric(12)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

@@ -1,0 +1,177 @@
+//! Settings shared by every runtime, read once at start from `PASTEBIN_*` variables
+//! (DESIGN §5). Every error names the variable and says what would be valid.
+
+use std::time::Duration;
+
+use pastebin_core::{Limits, RateLimits, parse_duration};
+
+use crate::public_url::PublicUrl;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{var}={value:?} is invalid: {reason}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub value: String,
+    pub reason: String,
+}
+
+/// Rules and presentation settings common to the local server and the Lambda functions.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub limits: Limits,
+    pub rates: RateLimits,
+    /// `None`: derived from each request's `Host`.
+    pub public_url: Option<PublicUrl>,
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// `lookup` returns a variable's value, if set; tests pass their own.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let env = Env(&lookup);
+        let max_bytes = env.number("PASTEBIN_MAX_BYTES", Limits::DEFAULT_MAX_BYTES)?;
+        let default_expiry = env.duration("PASTEBIN_DEFAULT_EXPIRY", Limits::DEFAULT_EXPIRY)?;
+        let max_expiry = env.duration("PASTEBIN_MAX_EXPIRY", Limits::DEFAULT_EXPIRY)?;
+        let limits = Limits::new(max_bytes, default_expiry, max_expiry).map_err(|e| {
+            let var = match e {
+                pastebin_core::LimitsError::ZeroMaxBytes => "PASTEBIN_MAX_BYTES",
+                pastebin_core::LimitsError::MaxExpiryTooShort => "PASTEBIN_MAX_EXPIRY",
+                pastebin_core::LimitsError::DefaultOutOfRange { .. } => "PASTEBIN_DEFAULT_EXPIRY",
+            };
+            ConfigError {
+                var,
+                value: lookup(var).unwrap_or_default(),
+                reason: e.to_string(),
+            }
+        })?;
+        let defaults = RateLimits::default();
+        let rates = RateLimits {
+            create_per_minute: env.number("PASTEBIN_CREATE_RATE", defaults.create_per_minute)?,
+            read_per_minute: env.number("PASTEBIN_READ_RATE", defaults.read_per_minute)?,
+        };
+        let public_url = match env.get("PASTEBIN_PUBLIC_URL") {
+            None => None,
+            Some(v) => Some(PublicUrl::fixed(&v).map_err(|reason| ConfigError {
+                var: "PASTEBIN_PUBLIC_URL",
+                value: v,
+                reason,
+            })?),
+        };
+        Ok(Self {
+            limits,
+            rates,
+            public_url,
+        })
+    }
+}
+
+/// Typed reads of optional variables; unset and empty both mean "use the default".
+pub struct Env<'a>(pub &'a dyn Fn(&str) -> Option<String>);
+
+impl Env<'_> {
+    pub fn get(&self, var: &str) -> Option<String> {
+        (self.0)(var)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+
+    pub fn number<T: std::str::FromStr>(
+        &self,
+        var: &'static str,
+        default: T,
+    ) -> Result<T, ConfigError> {
+        match self.get(var) {
+            None => Ok(default),
+            Some(v) => v.parse().map_err(|_| ConfigError {
+                var,
+                value: v,
+                reason: "expected a whole non-negative number".to_owned(),
+            }),
+        }
+    }
+
+    pub fn duration(&self, var: &'static str, default: Duration) -> Result<Duration, ConfigError> {
+        match self.get(var) {
+            None => Ok(default),
+            Some(v) => parse_duration(&v).map_err(|e| ConfigError {
+                var,
+                value: v,
+                reason: e.to_string(),
+            }),
+        }
+    }
+
+    pub fn flag(&self, var: &'static str, default: bool) -> Result<bool, ConfigError> {
+        match self.get(var).map(|v| v.to_ascii_lowercase()) {
+            None => Ok(default),
+            Some(v) if matches!(v.as_str(), "1" | "true" | "yes" | "on") => Ok(true),
+            Some(v) if matches!(v.as_str(), "0" | "false" | "no" | "off") => Ok(false),
+            Some(v) => Err(ConfigError {
+                var,
+                value: v,
+                reason: "expected true or false".to_owned(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_match_the_design() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.limits, Limits::default());
+        assert_eq!(
+            s.rates,
+            RateLimits {
+                create_per_minute: 120,
+                read_per_minute: 1200
+            }
+        );
+        assert!(s.public_url.is_none());
+    }
+
+    #[test]
+    fn values_are_read_and_validated() {
+        let s = settings(&[
+            ("PASTEBIN_MAX_BYTES", "2048"),
+            ("PASTEBIN_MAX_EXPIRY", "30d"),
+            ("PASTEBIN_DEFAULT_EXPIRY", "1h"),
+            ("PASTEBIN_CREATE_RATE", "0"),
+        ])
+        .unwrap();
+        assert_eq!(s.limits.max_bytes, 2048);
+        assert_eq!(s.limits.max_expiry, Duration::from_secs(30 * 86_400));
+        assert_eq!(s.rates.create_per_minute, 0);
+    }
+
+    #[test]
+    fn errors_name_the_variable() {
+        for (var, value) in [
+            ("PASTEBIN_MAX_BYTES", "lots"),
+            ("PASTEBIN_MAX_BYTES", "0"),
+            ("PASTEBIN_DEFAULT_EXPIRY", "8d"),
+            ("PASTEBIN_MAX_EXPIRY", "forever"),
+            ("PASTEBIN_CREATE_RATE", "-1"),
+            ("PASTEBIN_PUBLIC_URL", "example.com"),
+        ] {
+            let err = settings(&[(var, value)]).unwrap_err();
+            assert_eq!(err.var, var);
+            assert!(err.to_string().starts_with(var), "{err}");
+        }
+    }
+}

@@ -1,0 +1,84 @@
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderValue, StatusCode, header};
+use pastebin_core::RateClass;
+use serde::Serialize;
+
+use crate::body::{CreateRoute, parse_create};
+use crate::client_ip::ClientIp;
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::negotiate::Wants;
+use crate::state::AppState;
+
+#[derive(Serialize)]
+struct CreatedBody<'a> {
+    id: &'a str,
+    url: String,
+    raw_url: String,
+    delete_token: &'a str,
+    expires_at: String,
+    size: u64,
+}
+
+pub async fn create_at_root(
+    State(state): State<AppState>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    create(state, req, CreateRoute::Root).await
+}
+
+pub async fn create_at_api(
+    State(state): State<AppState>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    create(state, req, CreateRoute::Api).await
+}
+
+async fn create(state: AppState, req: Request, route: CreateRoute) -> Result<Response, ApiError> {
+    let (parts, body) = req.into_parts();
+    // Before reading the body: a limited client costs us no more than its headers.
+    state
+        .bin
+        .admit(ClientIp::of(&parts.extensions), RateClass::Create)
+        .await?;
+    let parsed = parse_create(&parts, body, route, state.bin.limits().max_bytes).await?;
+    let created = state.bin.create(parsed.request).await?;
+    Metrics::inc(&state.metrics.creates);
+    Metrics::add(&state.metrics.created_bytes, created.size);
+    tracing::info!(paste_id = %created.id, size = created.size, burn = created.burn_after_reading, "paste created");
+
+    let base = state.public_url.base(&parts.headers);
+    let url = format!("{base}/{}", created.id);
+    let wants = Wants::of(&parts.headers);
+    let mut res = if parsed.json || wants == Wants::Json {
+        let body = CreatedBody {
+            id: created.id.as_str(),
+            raw_url: format!("{base}/raw/{}", created.id),
+            url,
+            delete_token: created.delete_token.as_str(),
+            expires_at: created.expires_at.to_rfc3339(),
+            size: created.size,
+        };
+        (StatusCode::CREATED, Json(body)).into_response()
+    } else if wants == Wants::Html {
+        // A browser form post: land on the paste page.
+        StatusCode::SEE_OTHER.into_response()
+    } else {
+        (
+            StatusCode::CREATED,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("{url}\n"),
+        )
+            .into_response()
+    };
+    let h = res.headers_mut();
+    if let Ok(location) = HeaderValue::from_str(&format!("/{}", created.id)) {
+        h.insert(header::LOCATION, location);
+    }
+    if let Ok(token) = HeaderValue::from_str(created.delete_token.as_str()) {
+        h.insert("x-delete-token", token);
+    }
+    Ok(res)
+}

@@ -1,0 +1,158 @@
+use axum::Json;
+use axum::response::{IntoResponse, Response};
+use http::{HeaderValue, StatusCode, header};
+use pastebin_core::Error as CoreError;
+use serde::Serialize;
+
+/// Seconds a client is asked to wait after a storage failure.
+const UNAVAILABLE_RETRY_AFTER: u64 = 5;
+
+/// Every way a request can fail at the HTTP edge. [`IntoResponse`] below is the one place where
+/// failures become status codes.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    #[error("malformed request: {0}")]
+    Malformed(String),
+    #[error(
+        "delete tokens are never accepted in the URL: send `Authorization: Bearer TOKEN` or `X-Delete-Token: TOKEN`"
+    )]
+    TokenInUrl,
+    #[error("no such page or paste")]
+    NoRoute,
+    #[error("this method is not allowed here")]
+    MethodNotAllowed,
+}
+
+/// The body of every error response; also attached to the response so that middleware can
+/// render it as HTML for browsers.
+#[derive(Clone, Debug, Serialize)]
+pub struct ErrorBody {
+    pub error: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        use CoreError as C;
+        match self {
+            Self::Core(C::EmptyContent) => (StatusCode::BAD_REQUEST, "empty_content"),
+            Self::Core(C::TooLarge { .. }) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            Self::Core(C::NotText) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "not_text"),
+            Self::Core(C::InvalidOption { .. }) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid_option")
+            }
+            Self::Core(C::NotFound) | Self::NoRoute => (StatusCode::NOT_FOUND, "not_found"),
+            Self::Core(C::BurnNeedsReveal { .. }) => (StatusCode::CONFLICT, "burn_after_reading"),
+            Self::Core(C::MissingToken) => (StatusCode::UNAUTHORIZED, "missing_token"),
+            Self::Core(C::WrongToken) => (StatusCode::FORBIDDEN, "wrong_token"),
+            Self::Core(C::RateLimited { .. }) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Self::Core(C::IdsExhausted { .. } | C::Unavailable(_)) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+            }
+            Self::Malformed(_) | Self::TokenInUrl => (StatusCode::BAD_REQUEST, "malformed"),
+            Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+        }
+    }
+
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::Core(CoreError::RateLimited { retry_after }) => Some(*retry_after),
+            Self::Core(CoreError::IdsExhausted { .. } | CoreError::Unavailable(_)) => {
+                Some(UNAVAILABLE_RETRY_AFTER)
+            }
+            _ => None,
+        }
+    }
+
+    /// What the client reads. Storage failures are logged in full but described vaguely.
+    fn message(&self) -> String {
+        match self {
+            Self::Core(CoreError::IdsExhausted { .. } | CoreError::Unavailable(_)) => {
+                format!(
+                    "storage is unavailable; nothing was changed. Retry in {UNAVAILABLE_RETRY_AFTER} seconds"
+                )
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        if status.is_server_error() {
+            tracing::error!(error = %self, source = ?std::error::Error::source(&self), "request failed");
+        }
+        let body = ErrorBody {
+            error: code,
+            message: self.message(),
+        };
+        let mut res = (status, Json(body.clone())).into_response();
+        if let Some(secs) = self.retry_after() {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"pastebin\""),
+            );
+        }
+        res.extensions_mut().insert(body);
+        res
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pastebin_core::{Id, StoreError};
+
+    #[test]
+    fn every_failure_has_its_documented_status() {
+        let io = || StoreError::backend(std::io::Error::other("down"));
+        let cases: Vec<(ApiError, u16)> = vec![
+            (CoreError::EmptyContent.into(), 400),
+            (CoreError::TooLarge { limit: 1 }.into(), 413),
+            (CoreError::NotText.into(), 415),
+            (
+                CoreError::InvalidOption {
+                    option: "x",
+                    value: "y".into(),
+                    expected: "z".into(),
+                }
+                .into(),
+                422,
+            ),
+            (CoreError::NotFound.into(), 404),
+            (
+                CoreError::BurnNeedsReveal { id: Id::generate() }.into(),
+                409,
+            ),
+            (CoreError::MissingToken.into(), 401),
+            (CoreError::WrongToken.into(), 403),
+            (CoreError::RateLimited { retry_after: 3 }.into(), 429),
+            (CoreError::Unavailable(io()).into(), 503),
+            (ApiError::Malformed("x".into()), 400),
+            (ApiError::TokenInUrl, 400),
+            (ApiError::MethodNotAllowed, 405),
+        ];
+        for (err, status) in cases {
+            assert_eq!(err.into_response().status().as_u16(), status);
+        }
+    }
+
+    #[test]
+    fn waits_are_announced_and_storage_details_are_not_leaked() {
+        let res = ApiError::from(CoreError::RateLimited { retry_after: 17 }).into_response();
+        assert_eq!(res.headers()[header::RETRY_AFTER], "17");
+        let err = ApiError::from(CoreError::Unavailable(StoreError::backend(
+            std::io::Error::other("secret-host:5432 refused"),
+        )));
+        assert!(!err.message().contains("secret-host"));
+        let res = err.into_response();
+        assert_eq!(res.headers()[header::RETRY_AFTER], "5");
+    }
+}

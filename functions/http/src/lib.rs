@@ -1,0 +1,27 @@
+//! The HTTP contract, written once. [`router`] is an axum `Router` (a tower `Service`):
+//! `axum::serve` runs it locally and `lambda_http::run` runs it in Lambda, so both runtimes
+//! share every handler, header and status code.
+
+mod body;
+mod client_ip;
+pub mod config;
+mod create;
+mod delete;
+mod error;
+mod html;
+mod meta;
+mod metrics;
+mod middleware;
+mod negotiate;
+mod public_url;
+mod read;
+mod routes;
+mod state;
+
+pub use client_ip::ClientIp;
+pub use error::ApiError;
+pub use html::escape_html;
+pub use metrics::Metrics;
+pub use public_url::PublicUrl;
+pub use routes::{Routes, router};
+pub use state::AppState;

@@ -1,0 +1,58 @@
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use http::{HeaderValue, header};
+
+use crate::error::ErrorBody;
+use crate::html::error_page;
+use crate::negotiate::Wants;
+use crate::state::AppState;
+
+/// Strict for every response, not only HTML: raw text opened in a browser gets it too.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// Applied around every route: security headers, a `no-store` default, HTML error pages for
+/// browsers, status metrics and one log line per request.
+pub async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let wants = Wants::of(req.headers());
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+
+    let mut res = next.run(req).await;
+
+    if wants == Wants::Html
+        && let Some(err) = res.extensions().get::<ErrorBody>().cloned()
+    {
+        *res.body_mut() = Body::from(error_page(res.status().as_u16(), &err.message));
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        res.headers_mut().remove(header::CONTENT_LENGTH);
+    }
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+
+    let status = res.status().as_u16();
+    state.metrics.record_status(status);
+    tracing::info!(%method, %path, status, latency_us = started.elapsed().as_micros() as u64, "request");
+    res
+}

@@ -1,0 +1,215 @@
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderMap, HeaderValue, header};
+use pastebin_core::{Error as CoreError, Id, Paste, RateClass, UnixTime};
+use serde::Serialize;
+
+use crate::client_ip::ClientIp;
+use crate::error::ApiError;
+use crate::html::{burn_page, paste_page};
+use crate::metrics::Metrics;
+use crate::negotiate::Wants;
+use crate::state::AppState;
+
+/// Longest a browser may keep a paste: short, so that an early delete takes effect soon.
+const BROWSER_MAX_AGE: u64 = 300;
+/// Longest a shared cache (CloudFront) may keep a paste; deletes invalidate it explicitly.
+const SHARED_MAX_AGE: u64 = 3600;
+
+/// `ID` or `ID.ext`; anything else is not a paste.
+pub fn parse_id(raw: &str) -> Result<(Id, Option<&str>), ApiError> {
+    let (id, ext) = match raw.split_once('.') {
+        Some((id, ext)) => (id, Some(ext)),
+        None => (raw, None),
+    };
+    Ok((Id::parse(id).ok_or(CoreError::NotFound)?, ext))
+}
+
+#[derive(Serialize)]
+struct PasteBody<'a> {
+    id: &'a str,
+    content: &'a str,
+    size: u64,
+    syntax: &'a str,
+    title: Option<&'a str>,
+    created_at: String,
+    expires_at: String,
+    burn_after_reading: bool,
+}
+
+/// `GET /{id}` and `GET /{id}.{ext}`: the share link, HTML for browsers and raw text otherwise.
+pub async fn share(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(raw_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    state.bin.admit(ip, RateClass::Read).await?;
+    let (id, ext) = parse_id(&raw_id)?;
+    let now = state.bin.now();
+    let mut res = if Wants::of(&headers) == Wants::Html {
+        // The interstitial needs the paste's expiry but must not consume it.
+        let paste = state.bin.peek(&id).await?;
+        if paste.burn_after_reading {
+            html(burn_page(&paste.id, paste.expires_at, now))
+        } else {
+            served(&state, &paste);
+            with_cache_headers(html(paste_page(&paste, ext, now)), &paste, now)
+        }
+    } else {
+        let paste = state.bin.read(&id).await?;
+        served(&state, &paste);
+        with_cache_headers(raw(&paste), &paste, now)
+    };
+    res.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept"));
+    Ok(res)
+}
+
+/// `GET /raw/{id}`: always the text itself.
+pub async fn raw_text(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(raw_id): Path<String>,
+) -> Result<Response, ApiError> {
+    state.bin.admit(ip, RateClass::Read).await?;
+    let (id, _) = parse_id(&raw_id)?;
+    let paste = state.bin.read(&id).await?;
+    served(&state, &paste);
+    Ok(with_cache_headers(raw(&paste), &paste, state.bin.now()))
+}
+
+/// `GET /pastes/{id}`: metadata and content as JSON.
+pub async fn json(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(raw_id): Path<String>,
+) -> Result<Response, ApiError> {
+    state.bin.admit(ip, RateClass::Read).await?;
+    let (id, _) = parse_id(&raw_id)?;
+    let paste = state.bin.read(&id).await?;
+    served(&state, &paste);
+    Ok(with_cache_headers(
+        json_body(&paste),
+        &paste,
+        state.bin.now(),
+    ))
+}
+
+/// `POST /{id}/reveal`: consumes a burn-after-reading paste, answering in the client's format.
+pub async fn reveal(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(raw_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let wants = Wants::of(&headers);
+    let (state, paste) = revealed(state, ip, &raw_id).await?;
+    let now = state.bin.now();
+    let res = match wants {
+        Wants::Html => html(paste_page(&paste, None, now)),
+        Wants::Json => json_body(&paste),
+        Wants::Text => raw(&paste),
+    };
+    Ok(with_cache_headers(res, &paste, now))
+}
+
+/// `POST /pastes/{id}/reveal`: the same, always JSON.
+pub async fn reveal_json(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(raw_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (state, paste) = revealed(state, ip, &raw_id).await?;
+    let now = state.bin.now();
+    Ok(with_cache_headers(json_body(&paste), &paste, now))
+}
+
+async fn revealed(
+    state: AppState,
+    ip: std::net::IpAddr,
+    raw_id: &str,
+) -> Result<(AppState, Paste), ApiError> {
+    state.bin.admit(ip, RateClass::Read).await?;
+    let (id, _) = parse_id(raw_id)?;
+    let paste = state.bin.reveal(&id).await?;
+    if paste.burn_after_reading {
+        Metrics::inc(&state.metrics.reveals);
+        tracing::info!(paste_id = %paste.id, "burn-after-reading paste revealed and deleted");
+    } else {
+        served(&state, &paste);
+    }
+    Ok((state, paste))
+}
+
+fn served(state: &AppState, paste: &Paste) {
+    Metrics::inc(&state.metrics.reads);
+    tracing::debug!(paste_id = %paste.id, "paste read");
+}
+
+fn html(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+}
+
+fn raw(paste: &Paste) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        paste.content.clone(),
+    )
+        .into_response()
+}
+
+fn json_body(paste: &Paste) -> Response {
+    Json(PasteBody {
+        id: paste.id.as_str(),
+        content: &paste.content,
+        size: paste.size(),
+        syntax: paste.syntax.as_deref().unwrap_or("text"),
+        title: paste.title.as_deref(),
+        created_at: paste.created_at.to_rfc3339(),
+        expires_at: paste.expires_at.to_rfc3339(),
+        burn_after_reading: paste.burn_after_reading,
+    })
+    .into_response()
+}
+
+/// `Expires` is the paste's own expiry; no cache may keep it longer. Burn pastes are never
+/// stored anywhere.
+fn with_cache_headers(mut res: Response, paste: &Paste, now: UnixTime) -> Response {
+    let h = res.headers_mut();
+    if let Ok(v) =
+        HeaderValue::from_str(&httpdate::fmt_http_date(paste.expires_at.to_system_time()))
+    {
+        h.insert(header::EXPIRES, v);
+    }
+    let cache_control = if paste.burn_after_reading {
+        "no-store".to_owned()
+    } else {
+        let left = now.until(paste.expires_at);
+        format!(
+            "public, max-age={}, s-maxage={}",
+            left.min(BROWSER_MAX_AGE),
+            left.min(SHARED_MAX_AGE)
+        )
+    };
+    if let Ok(v) = HeaderValue::from_str(&cache_control) {
+        h.insert(header::CACHE_CONTROL, v);
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_may_carry_an_extension() {
+        let id = Id::generate();
+        let with_ext = format!("{id}.rs");
+        assert_eq!(parse_id(&with_ext).unwrap(), (id.clone(), Some("rs")));
+        assert_eq!(parse_id(id.as_str()).unwrap(), (id.clone(), None));
+        assert!(parse_id("favicon.ico").is_err());
+        assert!(parse_id("").is_err());
+    }
+}

@@ -1,0 +1,124 @@
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use pastebin_http::PublicUrl;
+use pastebin_http::config::{ConfigError, Env, Settings};
+
+/// Run the pastebin locally: the full HTTP API and web page on an embedded SQLite store.
+///
+/// Every option can also be set with the environment variable shown; the remaining settings
+/// (PASTEBIN_MAX_BYTES, PASTEBIN_DEFAULT_EXPIRY, PASTEBIN_MAX_EXPIRY, PASTEBIN_CREATE_RATE,
+/// PASTEBIN_READ_RATE, PASTEBIN_PUBLIC_URL, PASTEBIN_SWEEP_INTERVAL, PASTEBIN_LOG_FORMAT) are
+/// environment variables only; see the README.
+#[derive(Parser, Debug)]
+#[command(name = "pastebin", version)]
+pub struct Args {
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(long, env = "PASTEBIN_ADDR", default_value = "127.0.0.1:3000")]
+    addr: String,
+    /// Folder of the embedded store.
+    #[arg(long, env = "PASTEBIN_DATA_DIR", default_value = "./data")]
+    data_dir: PathBuf,
+    /// Storage backend: `embedded` (SQLite in --data-dir).
+    #[arg(long, env = "PASTEBIN_STORE", default_value = "embedded")]
+    store: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKind {
+    Embedded,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub store: StoreKind,
+    pub settings: Settings,
+    pub sweep_interval: Duration,
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    pub fn load(args: Args) -> Result<Self, ConfigError> {
+        let addr = args.addr.parse().map_err(|_| ConfigError {
+            var: "PASTEBIN_ADDR",
+            value: args.addr.clone(),
+            reason: "expected IP:PORT, e.g. 127.0.0.1:3000 or [::1]:3000".to_owned(),
+        })?;
+        let store = match args.store.trim().to_ascii_lowercase().as_str() {
+            "embedded" => StoreKind::Embedded,
+            _ => {
+                return Err(ConfigError {
+                    var: "PASTEBIN_STORE",
+                    value: args.store,
+                    reason: "expected `embedded`".to_owned(),
+                });
+            }
+        };
+        let lookup = |name: &str| std::env::var(name).ok();
+        let env = Env(&lookup);
+        let sweep_interval = env.duration("PASTEBIN_SWEEP_INTERVAL", Duration::from_secs(60))?;
+        if sweep_interval.is_zero() {
+            return Err(ConfigError {
+                var: "PASTEBIN_SWEEP_INTERVAL",
+                value: "0".to_owned(),
+                reason: "must be at least 1s".to_owned(),
+            });
+        }
+        let log_format = match env
+            .get("PASTEBIN_LOG_FORMAT")
+            .map(|v| v.to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError {
+                    var: "PASTEBIN_LOG_FORMAT",
+                    value: other.to_owned(),
+                    reason: "expected `text` or `json`".to_owned(),
+                });
+            }
+        };
+        Ok(Self {
+            addr,
+            data_dir: args.data_dir,
+            store,
+            settings: Settings::from_env()?,
+            sweep_interval,
+            log_format,
+        })
+    }
+
+    pub fn public_url(&self) -> PublicUrl {
+        self.settings
+            .public_url
+            .clone()
+            .unwrap_or(PublicUrl::FromRequest { scheme: "http" })
+    }
+
+    /// Logs go to stderr so that stdout carries only the "listening on" line.
+    pub fn init_logging(&self) {
+        let level = std::env::var("PASTEBIN_LOG")
+            .ok()
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(tracing::Level::INFO);
+        let builder = tracing_subscriber::fmt()
+            .with_max_level(level)
+            .with_writer(std::io::stderr)
+            .with_target(false);
+        match self.log_format {
+            LogFormat::Text => builder.init(),
+            LogFormat::Json => builder.json().flatten_event(true).init(),
+        }
+    }
+}

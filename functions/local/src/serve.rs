@@ -1,0 +1,91 @@
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use pastebin_core::{FixedWindowLimiter, Pastebin, SystemClock};
+use pastebin_embedded::{EmbeddedError, EmbeddedStore};
+use pastebin_http::{AppState, Routes, router};
+use tokio::net::TcpListener;
+
+use crate::config::{Config, StoreKind};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Store(#[from] EmbeddedError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the server failed: {0}")]
+    Serve(std::io::Error),
+}
+
+pub async fn run(config: Config) -> Result<(), ServeError> {
+    let store = match config.store {
+        StoreKind::Embedded => Arc::new(EmbeddedStore::open(&config.data_dir)?),
+    };
+    tracing::info!(path = %store.path().display(), "embedded store open");
+    let settings = &config.settings;
+    let bin = Pastebin::new(
+        store,
+        Arc::new(FixedWindowLimiter::default()),
+        Arc::new(SystemClock),
+        settings.limits.clone(),
+        settings.rates,
+    );
+    let app = router(AppState::new(bin.clone(), config.public_url()), Routes::ALL);
+
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+    let local = listener.local_addr().map_err(ServeError::Serve)?;
+    // Tests and scripts read this line to learn the port when asked for port 0.
+    println!("listening on http://{local}");
+    tracing::info!(addr = %local, "listening");
+
+    tokio::spawn(sweep_forever(bin, config.sweep_interval));
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(ServeError::Serve)
+}
+
+/// Readers never see expired pastes anyway; this only reclaims their space.
+async fn sweep_forever(bin: Pastebin, every: std::time::Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match bin.sweep_expired().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "expired pastes swept"),
+            Err(e) => tracing::warn!(error = %e, "expiry sweep failed; will retry"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = terminate => {} }
+    tracing::info!("shutting down");
+}
