@@ -1,0 +1,142 @@
+//! Starts the real `pastebin` binary on a free loopback port with its own data directory.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub struct Server {
+    pub base: String,
+    pub data_dir: PathBuf,
+    child: Child,
+    env: Vec<(String, String)>,
+    keep_dir: bool,
+}
+
+/// Settings every test server gets unless a test overrides them: rate limits high enough for
+/// the concurrency tests, so only the rate-limit test ever sees a 429.
+const DEFAULTS: &[(&str, &str)] = &[
+    ("PASTEBIN_CREATE_RATE", "100000"),
+    ("PASTEBIN_READ_RATE", "0"),
+    ("PASTEBIN_LOG", "warn"),
+];
+
+impl Server {
+    pub fn start() -> Self {
+        Self::with_env(&[])
+    }
+
+    pub fn with_env(env: &[(&str, &str)]) -> Self {
+        let data_dir = std::env::temp_dir().join(format!(
+            "pastebin-test-{}",
+            pastebin_core::random_alphanumeric(12)
+        ));
+        let mut vars: Vec<(String, String)> = DEFAULTS
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        Self::spawn(data_dir, vars)
+    }
+
+    fn spawn(data_dir: PathBuf, env: Vec<(String, String)>) -> Self {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pastebin"));
+        cmd.env("PASTEBIN_ADDR", "127.0.0.1:0")
+            .env("PASTEBIN_DATA_DIR", &data_dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for (k, v) in &env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start the pastebin binary");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read the listening line");
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        Self {
+            base,
+            data_dir,
+            child,
+            env,
+            keep_dir: false,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// SIGKILL, no chance to flush anything, then a new process on the same data directory.
+    pub fn kill9_and_restart(mut self) -> Self {
+        self.child.kill().expect("kill -9 the server");
+        self.child.wait().expect("reap the server");
+        self.keep_dir = true;
+        Self::spawn(self.data_dir.clone(), self.env.clone())
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.join("pastes.sqlite3")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if !self.keep_dir {
+            let _ = std::fs::remove_dir_all(&self.data_dir);
+        }
+    }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("http client")
+}
+
+/// The id at the end of a share URL.
+pub fn id_of(url: &str) -> String {
+    url.trim().rsplit('/').next().unwrap_or_default().to_owned()
+}
+
+/// A `multipart/form-data` body: `(name, file name, bytes)` per part.
+pub fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----pastebin-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, file, data) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match file {
+            Some(f) => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes()),
+            None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
+        }
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// One raw HTTP/1.1 exchange: for requests reqwest will not send (a Content-Length with no body,
+/// hand-made chunking).
+pub async fn raw_exchange(base: &str, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(request).await.expect("send");
+    let mut response = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut response)).await;
+    String::from_utf8_lossy(&response).into_owned()
+}
+
+pub fn exists(path: &Path) -> bool {
+    path.exists()
+}

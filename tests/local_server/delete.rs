@@ -1,0 +1,140 @@
+use reqwest::StatusCode;
+use reqwest::header::AUTHORIZATION;
+
+use crate::common::{Server, client, id_of};
+
+async fn create(s: &Server) -> (String, String) {
+    let res = client()
+        .post(s.url("/"))
+        .body("delete me")
+        .send()
+        .await
+        .unwrap();
+    let token = res.headers()["x-delete-token"].to_str().unwrap().to_owned();
+    (id_of(&res.text().await.unwrap()), token)
+}
+
+async fn status(s: &Server, path: &str) -> StatusCode {
+    client().get(s.url(path)).send().await.unwrap().status()
+}
+
+#[tokio::test]
+async fn the_creator_deletes_with_the_bearer_token_then_every_route_is_404() {
+    let s = Server::start();
+    let (id, token) = create(&s).await;
+    let res = client()
+        .delete(s.url(&format!("/{id}")))
+        .header(AUTHORIZATION, format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert!(res.bytes().await.unwrap().is_empty());
+    for path in [
+        format!("/{id}"),
+        format!("/raw/{id}"),
+        format!("/pastes/{id}"),
+    ] {
+        assert_eq!(status(&s, &path).await, 404, "{path}");
+    }
+    let again = client()
+        .delete(s.url(&format!("/{id}")))
+        .header(AUTHORIZATION, format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 404);
+}
+
+#[tokio::test]
+async fn x_delete_token_and_the_api_route_work_too() {
+    let s = Server::start();
+    let (id, token) = create(&s).await;
+    let res = client()
+        .delete(s.url(&format!("/pastes/{id}")))
+        .header("x-delete-token", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(status(&s, &format!("/{id}")).await, 404);
+}
+
+#[tokio::test]
+async fn a_wrong_token_is_403_and_the_paste_still_reads() {
+    let s = Server::start();
+    let (id, token) = create(&s).await;
+    let res = client()
+        .delete(s.url(&format!("/{id}")))
+        .header(AUTHORIZATION, "Bearer AAAAAAAAAAAAAAAAAAAAAA")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "wrong_token");
+    let truncated = &token[..token.len() - 1];
+    assert_eq!(
+        client()
+            .delete(s.url(&format!("/{id}")))
+            .header("x-delete-token", truncated)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(
+        client()
+            .get(s.url(&format!("/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "delete me"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_token_is_401_and_a_token_in_the_url_is_refused() {
+    let s = Server::start();
+    let (id, token) = create(&s).await;
+    let res = client()
+        .delete(s.url(&format!("/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    assert!(res.headers().contains_key("www-authenticate"));
+    let res = client()
+        .delete(s.url(&format!("/{id}?token={token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("never accepted in the URL")
+    );
+    assert_eq!(
+        status(&s, &format!("/{id}")).await,
+        200,
+        "nothing was deleted"
+    );
+}
+
+#[tokio::test]
+async fn deleting_an_unknown_paste_is_404() {
+    let s = Server::start();
+    let res = client()
+        .delete(s.url("/AAAAAAAAAA"))
+        .header("x-delete-token", "whatever")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}

@@ -1,0 +1,83 @@
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::common::{Server, client, id_of};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn five_hundred_concurrent_creates_give_five_hundred_distinct_readable_ids() {
+    let s = Server::start();
+    let c = client();
+    let tasks: Vec<_> = (0..500)
+        .map(|i| {
+            let (c, url) = (c.clone(), s.url("/"));
+            tokio::spawn(async move {
+                let res = c
+                    .post(url)
+                    .body(format!("paste number {i}"))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), 201);
+                (i, res.text().await.unwrap().trim().to_owned())
+            })
+        })
+        .collect();
+    let mut urls = Vec::new();
+    for t in tasks {
+        urls.push(t.await.unwrap());
+    }
+    let distinct: HashSet<&String> = urls.iter().map(|(_, u)| u).collect();
+    assert_eq!(distinct.len(), 500);
+    for (i, url) in &urls {
+        assert_eq!(
+            c.get(url).send().await.unwrap().text().await.unwrap(),
+            format!("paste number {i}")
+        );
+    }
+}
+
+/// Creates run flat out from several clients while the server is killed with SIGKILL; after a
+/// restart on the same data directory, every create that was acknowledged reads back identical.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_acknowledged_create_survives_kill_9() {
+    let s = Server::start();
+    let acknowledged: Arc<Mutex<HashMap<String, String>>> = Arc::default();
+    let writers: Vec<_> = (0..8)
+        .map(|w| {
+            let (url, acked) = (s.url("/"), acknowledged.clone());
+            tokio::spawn(async move {
+                let c = client();
+                for n in 0.. {
+                    let content =
+                        format!("writer {w} paste {n} {}", "x".repeat((n * 997) % 20_000));
+                    let Ok(res) = c.post(&url).body(content.clone()).send().await else {
+                        break;
+                    };
+                    if res.status() != 201 {
+                        break;
+                    }
+                    let Ok(body) = res.text().await else { break };
+                    acked.lock().unwrap().insert(id_of(&body), content);
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let s = s.kill9_and_restart();
+    for w in writers {
+        w.await.unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(
+        acknowledged.len() >= 20,
+        "only {} creates were acknowledged before the kill",
+        acknowledged.len()
+    );
+    let c = client();
+    for (id, content) in &acknowledged {
+        let res = c.get(s.url(&format!("/raw/{id}"))).send().await.unwrap();
+        assert_eq!(res.status(), 200, "acknowledged paste {id} was lost");
+        assert_eq!(&res.text().await.unwrap(), content);
+    }
+}

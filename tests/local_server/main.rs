@@ -1,0 +1,12 @@
+//! Black-box tests of the HTTP contract (DESIGN §2–§3) against the real `pastebin` binary.
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+
+mod burn;
+mod common;
+mod create;
+mod delete;
+mod durability;
+mod expiry;
+mod limits;
+mod ops;
+mod read;

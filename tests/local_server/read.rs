@@ -1,0 +1,189 @@
+use reqwest::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE, EXPIRES, VARY};
+
+use crate::common::{Server, client, id_of};
+
+async fn create(s: &Server, body: &str, query: &str) -> String {
+    let url = client()
+        .post(s.url(&format!("/{query}")))
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    id_of(&url)
+}
+
+#[tokio::test]
+async fn the_share_link_negotiates_html_for_browsers_and_raw_text_for_everyone_else() {
+    let s = Server::start();
+    let id = create(&s, "<b>bold?</b>\n", "").await;
+
+    let raw = client().get(s.url(&format!("/{id}"))).send().await.unwrap();
+    assert_eq!(raw.status(), 200);
+    assert_eq!(raw.headers()[CONTENT_TYPE], "text/plain; charset=utf-8");
+    assert_eq!(raw.headers()[VARY], "Accept");
+    assert_eq!(raw.text().await.unwrap(), "<b>bold?</b>\n");
+
+    let page = client()
+        .get(s.url(&format!("/{id}")))
+        .header(ACCEPT, "text/html,*/*;q=0.8")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()[CONTENT_TYPE], "text/html; charset=utf-8");
+    assert_eq!(page.headers()[VARY], "Accept");
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("&lt;b&gt;bold?&lt;/b&gt;"),
+        "content is escaped"
+    );
+    assert!(!html.contains("<b>bold"));
+    assert!(html.contains(&format!("href=\"/raw/{id}\"")));
+}
+
+#[tokio::test]
+async fn raw_is_always_plain_text_with_nosniff() {
+    let s = Server::start();
+    let id = create(&s, "<html><script>alert(1)</script></html>", "").await;
+    let res = client()
+        .get(s.url(&format!("/raw/{id}")))
+        .header(ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()[CONTENT_TYPE], "text/plain; charset=utf-8");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(
+        res.text().await.unwrap(),
+        "<html><script>alert(1)</script></html>"
+    );
+}
+
+#[tokio::test]
+async fn an_extension_on_the_share_link_picks_the_highlighting() {
+    let s = Server::start();
+    let id = create(&s, "print('hi')", "").await;
+    let html = client()
+        .get(s.url(&format!("/{id}.py")))
+        .header(ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("class=\"language-python\""), "{html}");
+    let raw = client()
+        .get(s.url(&format!("/{id}.py")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.text().await.unwrap(), "print('hi')");
+    let unknown = client()
+        .get(s.url(&format!("/{id}.zzz")))
+        .header(ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        unknown.status(),
+        200,
+        "unknown extensions are plain text, not errors"
+    );
+}
+
+#[tokio::test]
+async fn reads_carry_expires_and_a_max_age_within_the_remaining_life() {
+    let s = Server::start();
+    let id = create(&s, "cache me", "?expires=120").await;
+    for path in [
+        format!("/{id}"),
+        format!("/raw/{id}"),
+        format!("/pastes/{id}"),
+    ] {
+        let res = client().get(s.url(&path)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        let expires = httpdate_seconds(res.headers()[EXPIRES].to_str().unwrap());
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        assert!(
+            (118..=121).contains(&(expires - now)),
+            "{path}: Expires is the paste's expiry"
+        );
+        let cc = res.headers()[CACHE_CONTROL].to_str().unwrap().to_owned();
+        for directive in ["max-age=", "s-maxage="] {
+            let age: i64 = cc
+                .split(directive)
+                .nth(1)
+                .unwrap()
+                .split(',')
+                .next()
+                .unwrap()
+                .trim()
+                .parse()
+                .unwrap();
+            assert!(age <= 120, "{path}: {cc}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_ids_are_404_with_a_json_message() {
+    let s = Server::start();
+    for path in [
+        "/AAAAAAAAAA",
+        "/raw/AAAAAAAAAA",
+        "/pastes/AAAAAAAAAA",
+        "/short",
+        "/raw/../etc/passwd",
+        "/pastes/%00",
+        "/AAAAAAAAAA.rs",
+    ] {
+        let res = client().get(s.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 404, "{path}");
+        assert_eq!(res.headers()[CACHE_CONTROL], "no-store");
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["error"], "not_found", "{path}");
+        assert!(body["message"].as_str().unwrap().len() > 10);
+    }
+}
+
+#[tokio::test]
+async fn browsers_get_errors_as_a_page() {
+    let s = Server::start();
+    let res = client()
+        .get(s.url("/AAAAAAAAAA"))
+        .header(ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    assert_eq!(res.headers()[CONTENT_TYPE], "text/html; charset=utf-8");
+    assert!(res.text().await.unwrap().contains("no such paste"));
+}
+
+/// Seconds since the epoch of an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`).
+fn httpdate_seconds(s: &str) -> i64 {
+    let parts: Vec<&str> = s.split_whitespace().collect();
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
+    .iter()
+    .position(|m| *m == parts[2])
+    .unwrap()
+        + 1;
+    let iso = format!(
+        "{}-{:02}-{:02}T{}Z",
+        parts[3],
+        month,
+        parts[1].parse::<u32>().unwrap(),
+        parts[4]
+    );
+    crate::create::chrono_free_seconds(&iso)
+}
