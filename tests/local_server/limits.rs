@@ -222,6 +222,35 @@ async fn bad_option_values_are_422_and_list_the_valid_ones() {
     .await;
     assert_eq!(status, 422);
 
+    let long_title = "t".repeat(201);
+    let overridden = client()
+        .post(s.url(&format!("/pastes?title={long_title}")))
+        .json(&serde_json::json!({"content": "x", "title": "ok"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        overridden.status(),
+        422,
+        "a query option the body overrides must still be valid"
+    );
+    let (ct, body) = multipart(&[("content", None, b"x"), ("tilte", None, b"typo")]);
+    let (status, json) = error_of(
+        client()
+            .post(s.url("/"))
+            .header(CONTENT_TYPE, ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        status, 422,
+        "a misspelt form field is an error, not silently ignored"
+    );
+    assert!(json["message"].as_str().unwrap().contains("tilte"));
+
     let res = client()
         .post(s.url("/?syntax=klingon"))
         .body("x")

@@ -6,12 +6,13 @@ use std::time::Duration;
 )]
 pub struct DurationError;
 
-/// Parses `90`, `90s`, `10m`, `1h`, `1d`, `7d` (units are case-insensitive).
+/// Parses `90`, `90s`, `10m`, `1h`, `1d`, `7d` (units are case-insensitive). Nothing else:
+/// no spaces, signs, fractions or leading zeros, so that the grammar is exactly what
+/// `openapi.yaml` documents.
 pub fn parse_duration(s: &str) -> Result<Duration, DurationError> {
-    let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (digits, unit) = s.split_at(split);
-    if digits.is_empty() || digits.len() > 12 {
+    if digits.is_empty() || digits.len() > 12 || (digits.len() > 1 && digits.starts_with('0')) {
         return Err(DurationError);
     }
     let n: u64 = digits.parse().map_err(|_| DurationError)?;
@@ -51,7 +52,7 @@ mod tests {
             ("3600", 3600),
             ("45s", 45),
             ("2H", 7200),
-            (" 5m ", 300),
+            ("0", 0),
         ];
         for (input, secs) in cases {
             assert_eq!(
@@ -72,6 +73,10 @@ mod tests {
             "1y",
             "10 m",
             "1h30m",
+            " 5m",
+            "5m ",
+            "007",
+            "00",
             "99999999999999d",
             "0x10",
             "never",

@@ -90,20 +90,14 @@ impl Pastebin {
                 limit: self.limits.max_bytes,
             });
         }
+        let options = self.options(&req)?;
         let content = String::from_utf8(req.content).map_err(|_| Error::NotText)?;
-        let lifetime = self.lifetime(req.expires_in.as_deref())?;
-        let burn = req
-            .burn_after_reading
-            .as_deref()
-            .map(parse_flag)
-            .transpose()?
-            .unwrap_or(false);
-        let title = req.title.as_deref().map(clean_title).transpose()?.flatten();
-        let syntax = req
-            .syntax
-            .as_deref()
-            .and_then(language_for)
-            .map(|l| l.name.to_owned());
+        let (lifetime, burn, title, syntax) = (
+            options.lifetime,
+            options.burn,
+            options.title,
+            options.syntax,
+        );
 
         let token = DeleteToken::generate();
         let created_at = self.clock.now();
@@ -137,6 +131,30 @@ impl Pastebin {
         }
         Err(Error::IdsExhausted {
             attempts: ID_ATTEMPTS,
+        })
+    }
+
+    /// Validates option values without creating anything: for values a runtime received but
+    /// will not use (a query option overridden by the body is still an error if invalid).
+    pub fn validate_options(&self, req: &CreateRequest) -> Result<(), Error> {
+        self.options(req).map(|_| ())
+    }
+
+    fn options(&self, req: &CreateRequest) -> Result<Options, Error> {
+        Ok(Options {
+            lifetime: self.lifetime(req.expires_in.as_deref())?,
+            burn: req
+                .burn_after_reading
+                .as_deref()
+                .map(parse_flag)
+                .transpose()?
+                .unwrap_or(false),
+            title: req.title.as_deref().map(clean_title).transpose()?.flatten(),
+            syntax: req
+                .syntax
+                .as_deref()
+                .and_then(language_for)
+                .map(|l| l.name.to_owned()),
         })
     }
 
@@ -202,7 +220,8 @@ impl Pastebin {
     }
 
     fn lifetime(&self, requested: Option<&str>) -> Result<Duration, Error> {
-        let Some(value) = requested.map(str::trim).filter(|v| !v.is_empty()) else {
+        // Empty means "not chosen" (a form field left blank); anything else must parse exactly.
+        let Some(value) = requested.filter(|v| !v.is_empty()) else {
             return Ok(self.limits.default_expiry);
         };
         let invalid = || Error::InvalidOption {
@@ -223,8 +242,16 @@ impl Pastebin {
     }
 }
 
+/// Validated options of a create.
+struct Options {
+    lifetime: Duration,
+    burn: bool,
+    title: Option<String>,
+    syntax: Option<String>,
+}
+
 fn parse_flag(value: &str) -> Result<bool, Error> {
-    match value.trim().to_ascii_lowercase().as_str() {
+    match value.to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
         "" | "0" | "false" | "no" | "off" => Ok(false),
         _ => Err(Error::InvalidOption {
@@ -235,19 +262,20 @@ fn parse_flag(value: &str) -> Result<bool, Error> {
     }
 }
 
-/// Trims, turns control characters (newlines included) into spaces, and drops empty titles.
+/// Bounds the title as sent, then trims it, turns control characters (newlines included) into
+/// spaces and drops it if nothing is left.
 fn clean_title(value: &str) -> Result<Option<String>, Error> {
-    let title: String = value
-        .trim()
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if title.chars().count() > MAX_TITLE_CHARS {
+    if value.chars().count() > MAX_TITLE_CHARS {
         return Err(Error::InvalidOption {
             option: "title",
-            value: title.chars().take(40).chain("…".chars()).collect(),
+            value: value.chars().take(40).chain("…".chars()).collect(),
             expected: format!("at most {MAX_TITLE_CHARS} characters"),
         });
     }
-    Ok((!title.is_empty()).then_some(title))
+    let title: String = value
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let title = title.trim();
+    Ok((!title.is_empty()).then(|| title.to_owned()))
 }

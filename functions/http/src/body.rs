@@ -3,10 +3,12 @@
 use std::convert::Infallible;
 
 use axum::body::Body;
-use bytes::Bytes;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http::request::Parts;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use http_body_util::BodyExt;
 use pastebin_core::{CreateRequest, Error as CoreError};
 use serde_json::Value;
 
@@ -35,6 +37,9 @@ enum Shape {
 /// A create request as parsed, and whether the client spoke JSON.
 pub struct ParsedCreate {
     pub request: CreateRequest,
+    /// The options given in the query string alone; body fields override them, but they must
+    /// still be valid.
+    pub query_options: CreateRequest,
     pub json: bool,
 }
 
@@ -73,11 +78,12 @@ pub async fn parse_create(
     };
     let bytes = read_body(parts, body, transport_limit, max_bytes).await?;
 
-    let mut request = CreateRequest::default();
+    let mut query_options = CreateRequest::default();
     apply_options(
-        &mut request,
+        &mut query_options,
         form_pairs(parts.uri.query().unwrap_or("").as_bytes()).into_iter(),
     );
+    let mut request = query_options.clone();
     match shape {
         Shape::Raw => request.content = bytes.into(),
         Shape::Json => parse_json(&bytes, &mut request)?,
@@ -88,21 +94,23 @@ pub async fn parse_create(
                 .find(|(k, _)| k == b"content")
                 .map(|(_, v)| v.clone())
                 .ok_or_else(|| ApiError::Malformed("the form has no `content` field".to_owned()))?;
+            reject_unknown_fields(&pairs)?;
             apply_options(&mut request, pairs.into_iter());
         }
         Shape::Multipart => parse_multipart(&content_type, bytes, &mut request).await?,
     }
     Ok(ParsedCreate {
         request,
+        query_options,
         json: shape == Shape::Json,
     })
 }
 
 /// Reads at most `limit` bytes; a declared or actual length beyond it is a 413 naming the
-/// content limit, checked from `Content-Length` before anything is read.
+/// content limit, decided from `Content-Length` before anything is read.
 async fn read_body(
     parts: &Parts,
-    body: Body,
+    mut body: Body,
     limit: u64,
     content_limit: u64,
 ) -> Result<Bytes, ApiError> {
@@ -117,16 +125,46 @@ async fn read_body(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit) {
+        discard_in_background(body);
         return Err(too_large());
     }
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
-        Err(e) => Err(ApiError::Malformed(format!(
-            "the request body could not be read: {e}"
-        ))),
+    let expected = declared.and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
+    let mut buf = BytesMut::with_capacity(expected.min(limit));
+    while let Some(frame) = body.frame().await {
+        let frame = frame
+            .map_err(|e| ApiError::Malformed(format!("the request body could not be read: {e}")))?;
+        if let Some(data) = frame.data_ref() {
+            if buf.len() + data.len() > limit {
+                discard_in_background(body);
+                return Err(too_large());
+            }
+            buf.extend_from_slice(data);
+        }
     }
+    Ok(buf.freeze())
+}
+
+/// Most that is read (and dropped) of a refused body.
+const DISCARD_BYTES: usize = 16 * 1024 * 1024;
+const DISCARD_TIME: Duration = Duration::from_secs(10);
+
+/// Reads and drops the rest of a refused body while the 413 goes out. A client still uploading
+/// when the server stops reading would otherwise see a connection reset instead of the answer.
+/// Bounded in bytes and time, so refusing stays cheap.
+fn discard_in_background(mut body: Body) {
+    tokio::spawn(async move {
+        let drain = async {
+            let mut seen = 0;
+            while let Some(Ok(frame)) = body.frame().await {
+                seen += frame.data_ref().map_or(0, |d| d.len());
+                if seen > DISCARD_BYTES {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(DISCARD_TIME, drain).await;
+    });
 }
 
 fn parse_json(bytes: &[u8], request: &mut CreateRequest) -> Result<(), ApiError> {
@@ -151,28 +189,43 @@ fn parse_json(bytes: &[u8], request: &mut CreateRequest) -> Result<(), ApiError>
         }
     }
     for (key, value) in fields {
+        let option = option_name(key.as_bytes());
         let Some(slot) = option_slot(request, key.as_bytes()) else {
             continue;
         };
-        *slot = scalar(option_name(key.as_bytes()), value)?;
+        *slot = json_option(option, value)?;
     }
     Ok(())
 }
 
-/// JSON option values may be strings, numbers or booleans; they are validated by the core.
-fn scalar(option: &'static str, value: Value) -> Result<Option<String>, ApiError> {
-    match value {
-        Value::Null => Ok(None),
-        Value::String(s) => Ok(Some(s)),
-        Value::Number(n) => Ok(Some(n.to_string())),
-        Value::Bool(b) => Ok(Some(b.to_string())),
-        other => Err(CoreError::InvalidOption {
-            option,
-            value: other.to_string().chars().take(60).collect(),
-            expected: "a string, number or boolean".to_owned(),
+/// JSON options have JSON types: `expires_in` a number of seconds or a duration string,
+/// `burn_after_reading` a boolean, the others strings; `null` means "not given". The values
+/// themselves are validated by the core.
+fn json_option(option: &'static str, value: Value) -> Result<Option<String>, ApiError> {
+    let shown: String = value.to_string().chars().take(60).collect();
+    let expected = match (option, value) {
+        (_, Value::Null) => return Ok(None),
+        ("burn_after_reading", Value::Bool(b)) => return Ok(Some(b.to_string())),
+        ("burn_after_reading", _) => "true or false",
+        // JSON Schema counts 3600.0 as an integer, so it is one here too.
+        ("expires_in", Value::Number(n)) => {
+            let whole = n.as_u64().or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && (0.0..1e15).contains(f))
+                    .map(|f| f as u64)
+            });
+            return Ok(Some(whole.map_or_else(|| n.to_string(), |w| w.to_string())));
         }
-        .into()),
+        ("expires_in" | "syntax" | "title", Value::String(s)) => return Ok(Some(s)),
+        ("expires_in", _) => "a number of seconds or a duration string such as \"1h\"",
+        _ => "a string",
+    };
+    Err(CoreError::InvalidOption {
+        option,
+        value: shown,
+        expected: expected.to_owned(),
     }
+    .into())
 }
 
 async fn parse_multipart(
@@ -204,13 +257,14 @@ async fn parse_multipart(
             options.push((name, data.to_vec()));
         }
     }
+    reject_unknown_fields(&options)?;
     apply_options(request, options.into_iter());
     let (data, file_name) = match (content, first_file) {
         (Some(data), _) => (data, None),
         (None, Some((data, name))) => (data, name),
         (None, None) => {
             return Err(ApiError::Malformed(
-                "the multipart body has neither a `content` field nor a file".to_owned(),
+                "the multipart body has no `content` field and no file (try `curl -F content=<file` or `curl -F file=@file`)".to_owned(),
             ));
         }
     };
@@ -223,6 +277,23 @@ async fn parse_multipart(
     }
     request.content = data.into();
     Ok(())
+}
+
+/// Form fields are a closed set (files may have any name): a misspelt option is an error, not
+/// silently ignored.
+fn reject_unknown_fields(fields: &[(Vec<u8>, Vec<u8>)]) -> Result<(), ApiError> {
+    match fields
+        .iter()
+        .find(|(k, _)| k != b"content" && option_name(k).is_empty())
+    {
+        None => Ok(()),
+        Some((name, _)) => Err(CoreError::InvalidOption {
+            option: "form field",
+            value: String::from_utf8_lossy(name).chars().take(60).collect(),
+            expected: "fields are content, expires_in, burn_after_reading, syntax and title (files may have any name)".to_owned(),
+        }
+        .into()),
+    }
 }
 
 fn option_name(key: &[u8]) -> &'static str {

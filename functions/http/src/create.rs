@@ -44,6 +44,7 @@ async fn create(state: AppState, req: Request, route: CreateRoute) -> Result<Res
         .admit(ClientIp::of(&parts.extensions), RateClass::Create)
         .await?;
     let parsed = parse_create(&parts, body, route, state.bin.limits().max_bytes).await?;
+    state.bin.validate_options(&parsed.query_options)?;
     let created = state.bin.create(parsed.request).await?;
     Metrics::inc(&state.metrics.creates);
     Metrics::add(&state.metrics.created_bytes, created.size);
