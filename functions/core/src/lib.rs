@@ -4,6 +4,7 @@
 //! local server, the Lambda functions) hand requests to [`Pastebin`], which owns every rule:
 //! limits, expiry, burn-after-reading, delete tokens and rate limits.
 
+pub mod config;
 mod error;
 mod expiry;
 mod id;
@@ -16,6 +17,7 @@ mod syntax;
 mod time;
 mod token;
 
+pub use config::{ConfigError, Env};
 pub use error::Error;
 pub use expiry::{DurationError, format_duration, parse_duration};
 pub use id::{ID_LEN, Id, random_alphanumeric};
