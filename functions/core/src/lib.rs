@@ -5,6 +5,7 @@
 //! limits, expiry, burn-after-reading, delete tokens and rate limits.
 
 pub mod config;
+mod dedup;
 mod error;
 mod expiry;
 mod id;
@@ -18,6 +19,7 @@ mod time;
 mod token;
 
 pub use config::{ConfigError, Env};
+pub use dedup::content_key;
 pub use error::Error;
 pub use expiry::{DurationError, format_duration, parse_duration};
 pub use id::{ID_LEN, Id, random_alphanumeric};

@@ -21,14 +21,17 @@ pub struct Args {
     /// Folder of the embedded store.
     #[arg(long, env = "PASTEBIN_DATA_DIR", default_value = "./data")]
     data_dir: PathBuf,
-    /// Storage backend: `embedded` (SQLite in --data-dir).
+    /// Storage backend: `embedded` (SQLite in --data-dir) or `aws` (DynamoDB + S3: PASTEBIN_TABLE,
+    /// PASTEBIN_BUCKET, PASTEBIN_HASH_KEY).
     #[arg(long, env = "PASTEBIN_STORE", default_value = "embedded")]
     store: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum StoreKind {
     Embedded,
+    /// DynamoDB + S3, endpoint and credentials from the SDK's own settings.
+    Aws(pastebin_aws::AwsSettings),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,11 +59,12 @@ impl Config {
         })?;
         let store = match args.store.trim().to_ascii_lowercase().as_str() {
             "embedded" => StoreKind::Embedded,
+            "aws" => StoreKind::Aws(pastebin_aws::AwsSettings::from_env()?),
             _ => {
                 return Err(ConfigError {
                     var: "PASTEBIN_STORE",
                     value: args.store,
-                    reason: "expected `embedded`".to_owned(),
+                    reason: "expected `embedded` or `aws`".to_owned(),
                 });
             }
         };

@@ -1,7 +1,8 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use pastebin_core::{FixedWindowLimiter, Pastebin, SystemClock};
+use pastebin_aws::{AwsClients, AwsError, DynamoRateLimiter, DynamoStore, ensure_resources};
+use pastebin_core::{FixedWindowLimiter, PasteStore, Pastebin, RateLimiter, SystemClock};
 use pastebin_embedded::{EmbeddedError, EmbeddedStore};
 use pastebin_http::{AppState, Routes, router};
 use tokio::net::TcpListener;
@@ -12,6 +13,8 @@ use crate::config::{Config, StoreKind};
 pub enum ServeError {
     #[error(transparent)]
     Store(#[from] EmbeddedError),
+    #[error("preparing the AWS table and bucket failed: {0}")]
+    Aws(#[from] AwsError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -22,14 +25,30 @@ pub enum ServeError {
 }
 
 pub async fn run(config: Config) -> Result<(), ServeError> {
-    let store = match config.store {
-        StoreKind::Embedded => Arc::new(EmbeddedStore::open(&config.data_dir)?),
-    };
-    tracing::info!(path = %store.path().display(), "embedded store open");
     let settings = &config.settings;
+    let (store, limiter): (Arc<dyn PasteStore>, Arc<dyn RateLimiter>) = match &config.store {
+        StoreKind::Embedded => {
+            let store = EmbeddedStore::open(&config.data_dir)?;
+            tracing::info!(path = %store.path().display(), "embedded store open");
+            // One process sees every request, so counting in memory is exact.
+            (Arc::new(store), Arc::new(FixedWindowLimiter::default()))
+        }
+        StoreKind::Aws(aws) => {
+            let clients = AwsClients::from_env().await;
+            if aws.create_resources {
+                ensure_resources(&clients, aws).await?;
+            }
+            tracing::info!(table = %aws.table, bucket = %aws.bucket, "aws store");
+            let store = DynamoStore::new(&clients, aws, settings.limits.max_expiry);
+            (
+                Arc::new(store),
+                Arc::new(DynamoRateLimiter::new(&clients, &aws.table)),
+            )
+        }
+    };
     let bin = Pastebin::new(
         store,
-        Arc::new(FixedWindowLimiter::default()),
+        limiter,
         Arc::new(SystemClock),
         settings.limits.clone(),
         settings.rates,

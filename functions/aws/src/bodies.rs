@@ -1,0 +1,251 @@
+//! Large bodies in S3, stored once per content and generation, with a reference count in
+//! DynamoDB.
+//!
+//! A body's object is `bodies/<hmac>/<gen>`. Creating a paste takes a reference on the counter
+//! item `body#<hmac>` (creating it with a fresh `gen` if absent), then writes the object.
+//! Releasing drops the reference; the release that brings it to zero deletes the counter
+//! (only if it is still at zero and of the same generation) and then the object. A create that
+//! races with that deletion finds no counter, starts a new generation and so writes a different
+//! object: a deletion can never remove a body that a live paste points to.
+
+use aws_sdk_dynamodb::types::{Put, ReturnValue, TransactWriteItem, Update};
+use aws_sdk_s3::primitives::ByteStream;
+use pastebin_core::{UnixTime, content_key, random_alphanumeric};
+
+use crate::error::{AwsError, dynamo, s3};
+use crate::items::{self, Item, attr, n, s};
+
+const OBJECT_PREFIX: &str = "bodies/";
+/// Release markers outlive every retry of a stream record (streams keep records 24 hours).
+const MARKER_LIFETIME_SECS: i64 = 3 * 86_400;
+
+#[derive(Clone, Debug)]
+pub struct Bodies {
+    pub(crate) dynamodb: aws_sdk_dynamodb::Client,
+    pub(crate) s3: aws_sdk_s3::Client,
+    pub(crate) table: String,
+    pub(crate) bucket: String,
+    pub(crate) hash_key: Vec<u8>,
+}
+
+/// What releasing a reference did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReleaseOutcome {
+    /// Other pastes still use the body.
+    StillReferenced,
+    /// This was the last reference: the object is gone.
+    BodyDeleted,
+    /// This paste's reference had already been released (a retried stream record).
+    AlreadyReleased,
+    /// No counter of that generation exists (it expired): the lifecycle rule removes the object.
+    CounterMissing,
+}
+
+impl Bodies {
+    pub fn object_key(body_key: &str) -> String {
+        format!("{OBJECT_PREFIX}{body_key}")
+    }
+
+    /// Takes a reference on `content`'s body and writes it; returns the body key for the item.
+    /// `counter_expires_at` must outlive every paste that can reference the body.
+    pub async fn store(
+        &self,
+        content: &str,
+        counter_expires_at: UnixTime,
+    ) -> Result<String, AwsError> {
+        let hmac = content_key(&self.hash_key, content.as_bytes());
+        let out = self
+            .dynamodb
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(items::key(&counter_id(&hmac))))
+            .update_expression("SET #gen = if_not_exists(#gen, :gen), #exp = :exp ADD #refs :one")
+            .expression_attribute_names("#gen", attr::GEN)
+            .expression_attribute_names("#exp", attr::EXPIRES_AT)
+            .expression_attribute_names("#refs", attr::REFS)
+            .expression_attribute_values(":gen", s(random_alphanumeric(12)))
+            .expression_attribute_values(":exp", n(counter_expires_at.seconds()))
+            .expression_attribute_values(":one", n(1))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(dynamo)?;
+        let attrs = out.attributes().cloned().unwrap_or_default();
+        let generation = items::string(&attrs, attr::GEN)
+            .unwrap_or_default()
+            .to_owned();
+        if refs_of(&attrs) > 1 {
+            tracing::info!(content_key = %&hmac[..12], "dedup hit: body already stored");
+        }
+        let body_key = format!("{hmac}/{generation}");
+        // Written even when shared: one PUT keeps the object's age (what the lifecycle backstop
+        // looks at) no older than its newest paste, and makes a shared body look like a new one.
+        let put = self
+            .s3
+            .put_object()
+            .bucket(&self.bucket)
+            .key(Self::object_key(&body_key))
+            .content_type("text/plain; charset=utf-8")
+            .body(ByteStream::from(content.as_bytes().to_vec()))
+            .send()
+            .await;
+        if let Err(e) = put {
+            self.drop_reference(&hmac, &generation).await;
+            return Err(s3(e));
+        }
+        Ok(body_key)
+    }
+
+    pub async fn fetch(&self, body_key: &str) -> Result<Vec<u8>, AwsError> {
+        let out = self
+            .s3
+            .get_object()
+            .bucket(&self.bucket)
+            .key(Self::object_key(body_key))
+            .send()
+            .await
+            .map_err(s3)?;
+        Ok(out.body.collect().await?.into_bytes().to_vec())
+    }
+
+    /// Undoes `store` for a paste that was never written (failed or lost its id).
+    pub async fn abandon(&self, body_key: &str) {
+        if let Some((hmac, generation)) = body_key.split_once('/') {
+            self.drop_reference(hmac, generation).await;
+        }
+    }
+
+    async fn drop_reference(&self, hmac: &str, generation: &str) {
+        let result = self
+            .dynamodb
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(items::key(&counter_id(hmac))))
+            .update_expression("ADD #refs :minus")
+            .condition_expression("#gen = :gen")
+            .expression_attribute_names("#refs", attr::REFS)
+            .expression_attribute_names("#gen", attr::GEN)
+            .expression_attribute_values(":minus", n(-1))
+            .expression_attribute_values(":gen", s(generation))
+            .send()
+            .await;
+        if let Err(e) = result {
+            // A reference too many only delays cleanup until the counter's TTL and the bucket's
+            // lifecycle rule; it never breaks a paste.
+            tracing::warn!(error = %dynamo(e), "could not drop a body reference");
+        }
+    }
+
+    /// Drops the reference paste `paste_id` held on `body_key`, deleting the body if it was the
+    /// last. Idempotent per paste: a marker item records that the release happened.
+    pub async fn release(
+        &self,
+        paste_id: &str,
+        body_key: &str,
+        now: UnixTime,
+    ) -> Result<ReleaseOutcome, AwsError> {
+        let Some((hmac, generation)) = body_key.split_once('/') else {
+            return Ok(ReleaseOutcome::CounterMissing);
+        };
+        let marker = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(Item::from([
+                (attr::ID.to_owned(), s(format!("released#{paste_id}"))),
+                (
+                    attr::EXPIRES_AT.to_owned(),
+                    n(now.seconds() + MARKER_LIFETIME_SECS),
+                ),
+            ])))
+            .condition_expression("attribute_not_exists(#id)")
+            .expression_attribute_names("#id", attr::ID)
+            .build()?;
+        let decrement = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(items::key(&counter_id(hmac))))
+            .update_expression("ADD #refs :minus")
+            .condition_expression("attribute_exists(#id) AND #gen = :gen")
+            .expression_attribute_names("#id", attr::ID)
+            .expression_attribute_names("#refs", attr::REFS)
+            .expression_attribute_names("#gen", attr::GEN)
+            .expression_attribute_values(":minus", n(-1))
+            .expression_attribute_values(":gen", s(generation))
+            .build()?;
+        let result = self
+            .dynamodb
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(marker).build())
+            .transact_items(TransactWriteItem::builder().update(decrement).build())
+            .send()
+            .await;
+        if let Err(e) = result {
+            let failed: Vec<bool> = e
+                .as_service_error()
+                .and_then(|se| match se {
+                    aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c) => Some(c),
+                    _ => None,
+                })
+                .map(|c| c.cancellation_reasons().iter().map(|r| r.code() == Some("ConditionalCheckFailed")).collect())
+                .unwrap_or_default();
+            return match failed.as_slice() {
+                [true, _] => Ok(ReleaseOutcome::AlreadyReleased),
+                [false, true] => Ok(ReleaseOutcome::CounterMissing),
+                _ => Err(dynamo(e)),
+            };
+        }
+
+        let counter = self
+            .dynamodb
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(items::key(&counter_id(hmac))))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(dynamo)?;
+        if counter.item().is_none_or(|c| refs_of(c) > 0) {
+            return Ok(ReleaseOutcome::StillReferenced);
+        }
+        // Only if nobody took a new reference meanwhile.
+        let deleted = self
+            .dynamodb
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(items::key(&counter_id(hmac))))
+            .condition_expression("#refs <= :zero AND #gen = :gen")
+            .expression_attribute_names("#refs", attr::REFS)
+            .expression_attribute_names("#gen", attr::GEN)
+            .expression_attribute_values(":zero", n(0))
+            .expression_attribute_values(":gen", s(generation))
+            .send()
+            .await;
+        match deleted {
+            Ok(_) => {}
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                return Ok(ReleaseOutcome::StillReferenced);
+            }
+            Err(e) => return Err(dynamo(e)),
+        }
+        self.s3
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(Self::object_key(body_key))
+            .send()
+            .await
+            .map_err(s3)?;
+        Ok(ReleaseOutcome::BodyDeleted)
+    }
+}
+
+fn counter_id(hmac: &str) -> String {
+    format!("body#{hmac}")
+}
+
+fn refs_of(item: &Item) -> i64 {
+    item.get(attr::REFS)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}

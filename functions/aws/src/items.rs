@@ -1,0 +1,204 @@
+//! Paste ↔ DynamoDB item.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::primitives::Blob;
+use aws_sdk_dynamodb::types::AttributeValue;
+use pastebin_core::{Id, Paste, StoreError, TokenHash, UnixTime};
+
+pub type Item = HashMap<String, AttributeValue>;
+
+/// Attribute names. Every expression refers to them through `#placeholders`, so none can clash
+/// with DynamoDB's reserved words.
+pub mod attr {
+    pub const ID: &str = "id";
+    pub const BODY: &str = "body";
+    pub const BODY_KEY: &str = "body_key";
+    pub const SIZE: &str = "size";
+    pub const SYNTAX: &str = "syntax";
+    pub const TITLE: &str = "title";
+    pub const BURN: &str = "burn";
+    pub const CREATED_AT: &str = "created_at";
+    pub const EXPIRES_AT: &str = "expires_at";
+    pub const TOKEN_HASH: &str = "token_hash";
+    pub const REFS: &str = "refs";
+    pub const GEN: &str = "gen";
+    pub const COUNT: &str = "n";
+}
+
+/// Where a paste's content lives.
+pub enum Body<'a> {
+    Inline(&'a str),
+    /// S3 object `bodies/<key>`; the item keeps the size so reads need not ask S3.
+    External {
+        key: &'a str,
+        size: u64,
+    },
+}
+
+pub fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+pub fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+pub fn key(id: &str) -> Item {
+    HashMap::from([(attr::ID.to_owned(), s(id))])
+}
+
+pub fn encode(paste: &Paste, body: Body<'_>) -> Item {
+    let mut item = key(paste.id.as_str());
+    match body {
+        Body::Inline(text) => {
+            item.insert(attr::BODY.to_owned(), s(text));
+        }
+        Body::External { key, size } => {
+            item.insert(attr::BODY_KEY.to_owned(), s(key));
+            item.insert(attr::SIZE.to_owned(), n(size));
+        }
+    }
+    if let Some(syntax) = &paste.syntax {
+        item.insert(attr::SYNTAX.to_owned(), s(syntax));
+    }
+    if let Some(title) = &paste.title {
+        item.insert(attr::TITLE.to_owned(), s(title));
+    }
+    item.insert(
+        attr::BURN.to_owned(),
+        AttributeValue::Bool(paste.burn_after_reading),
+    );
+    item.insert(attr::CREATED_AT.to_owned(), n(paste.created_at.seconds()));
+    item.insert(attr::EXPIRES_AT.to_owned(), n(paste.expires_at.seconds()));
+    item.insert(
+        attr::TOKEN_HASH.to_owned(),
+        AttributeValue::B(Blob::new(paste.delete_token_hash.as_bytes().to_vec())),
+    );
+    item
+}
+
+/// A paste item as read: for an external body, `paste.content` is empty and `body_key` says
+/// where to fetch it.
+pub struct Decoded {
+    pub paste: Paste,
+    pub body_key: Option<String>,
+}
+
+pub fn decode(item: &Item) -> Result<Decoded, StoreError> {
+    let id_text = string(item, attr::ID).unwrap_or_default();
+    let corrupt = |reason: &str| StoreError::Corrupt {
+        id: id_text.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let id = Id::parse(id_text).ok_or_else(|| corrupt("malformed id"))?;
+    let number = |name: &str| {
+        item.get(name)
+            .and_then(|v| v.as_n().ok())
+            .and_then(|v| v.parse::<i64>().ok())
+    };
+    let token = item
+        .get(attr::TOKEN_HASH)
+        .and_then(|v| v.as_b().ok())
+        .and_then(|b| TokenHash::from_bytes(b.as_ref()))
+        .ok_or_else(|| corrupt("malformed token hash"))?;
+    let body_key = string(item, attr::BODY_KEY).map(str::to_owned);
+    let content = match (&body_key, string(item, attr::BODY)) {
+        (None, Some(text)) => text.to_owned(),
+        (Some(_), None) => String::new(),
+        _ => return Err(corrupt("needs exactly one of body and body_key")),
+    };
+    Ok(Decoded {
+        paste: Paste {
+            id,
+            content,
+            syntax: string(item, attr::SYNTAX).map(str::to_owned),
+            title: string(item, attr::TITLE).map(str::to_owned),
+            burn_after_reading: item
+                .get(attr::BURN)
+                .and_then(|v| v.as_bool().ok())
+                .copied()
+                .unwrap_or(false),
+            created_at: UnixTime(
+                number(attr::CREATED_AT).ok_or_else(|| corrupt("missing created_at"))?,
+            ),
+            expires_at: UnixTime(
+                number(attr::EXPIRES_AT).ok_or_else(|| corrupt("missing expires_at"))?,
+            ),
+            delete_token_hash: token,
+        },
+        body_key,
+    })
+}
+
+pub fn string<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pastebin_core::DeleteToken;
+
+    fn paste() -> Paste {
+        Paste {
+            id: Id::generate(),
+            content: "hello".to_owned(),
+            syntax: Some("rust".to_owned()),
+            title: None,
+            burn_after_reading: true,
+            created_at: UnixTime(10),
+            expires_at: UnixTime(20),
+            delete_token_hash: DeleteToken::generate().hash(),
+        }
+    }
+
+    #[test]
+    fn inline_and_external_items_round_trip() {
+        let p = paste();
+        let back = decode(&encode(&p, Body::Inline(&p.content))).unwrap();
+        assert_eq!(
+            (back.paste.content.as_str(), back.body_key),
+            ("hello", None)
+        );
+        assert_eq!(
+            (
+                back.paste.syntax,
+                back.paste.title,
+                back.paste.burn_after_reading
+            ),
+            (Some("rust".to_owned()), None, true)
+        );
+        assert_eq!(
+            (back.paste.created_at, back.paste.expires_at),
+            (UnixTime(10), UnixTime(20))
+        );
+        assert!(back.paste.delete_token_hash.matches(&p.delete_token_hash));
+
+        let ext = decode(&encode(
+            &p,
+            Body::External {
+                key: "abc/gen",
+                size: 5,
+            },
+        ))
+        .unwrap();
+        assert_eq!(
+            (ext.paste.content.as_str(), ext.body_key.as_deref()),
+            ("", Some("abc/gen"))
+        );
+    }
+
+    #[test]
+    fn damaged_items_are_typed_errors() {
+        let p = paste();
+        let mut item = encode(&p, Body::Inline("x"));
+        item.remove(attr::TOKEN_HASH);
+        assert!(matches!(decode(&item), Err(StoreError::Corrupt { .. })));
+        let mut item = encode(&p, Body::Inline("x"));
+        item.insert(attr::BODY_KEY.to_owned(), s("k"));
+        assert!(matches!(decode(&item), Err(StoreError::Corrupt { .. })));
+    }
+}

@@ -1,0 +1,31 @@
+//! The AWS adapter: pastes as DynamoDB items (TTL on `expires_at`), bodies above a threshold in
+//! S3, content-addressed and reference-counted so identical bodies are stored once.
+//!
+//! Table design (one table, partition key `id`, a string):
+//!
+//! | item | `id` | attributes |
+//! | --- | --- | --- |
+//! | paste | the paste id (10 alphanumerics) | `body` (inline text) or `body_key` + `size`; `syntax`, `title`, `burn`, `created_at`, `expires_at` (TTL), `token_hash` |
+//! | body reference count | `body#<hmac>` | `refs`, `gen`, `expires_at` (TTL backstop) |
+//! | release marker | `released#<paste id>` | `expires_at` — makes releasing a body reference idempotent |
+//! | rate counter | `rate#<class>#<client>#<minute>` | `n`, `expires_at` |
+//!
+//! Prefixed keys contain `#`, which no paste id can, so item kinds never collide.
+
+mod bodies;
+mod clients;
+mod config;
+mod error;
+mod items;
+mod rate;
+mod resources;
+mod store;
+
+pub use bodies::Bodies;
+pub use clients::AwsClients;
+pub use config::AwsSettings;
+pub use error::AwsError;
+pub use items::attr;
+pub use rate::DynamoRateLimiter;
+pub use resources::ensure_resources;
+pub use store::{DynamoStore, ReleaseOutcome};
