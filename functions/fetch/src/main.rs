@@ -1,1 +1,6 @@
-fn main() {}
+//! The fetch function: its slice of the shared router, behind API Gateway.
+
+#[tokio::main]
+async fn main() -> Result<(), pastebin_lambda::Error> {
+    pastebin_lambda::serve_http(pastebin_lambda::Routes::FETCH).await
+}

@@ -39,6 +39,21 @@ impl Metrics {
         }
     }
 
+    /// Every counter with its EMF metric name, for per-invocation deltas in Lambda.
+    pub fn snapshot(&self) -> Vec<(&'static str, u64)> {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        vec![
+            ("Creates", get(&self.creates)),
+            ("CreatedBytes", get(&self.created_bytes)),
+            ("Reads", get(&self.reads)),
+            ("BurnReveals", get(&self.reveals)),
+            ("Deletes", get(&self.deletes)),
+            ("RateLimited", get(&self.rate_limited)),
+            ("Status4xx", get(&self.responses_4xx)),
+            ("Status5xx", get(&self.responses_5xx)),
+        ]
+    }
+
     /// Prometheus text exposition format, version 0.0.4.
     pub fn render_prometheus(&self) -> String {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);

@@ -1,0 +1,25 @@
+use std::net::IpAddr;
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
+use lambda_http::RequestExt;
+use lambda_http::request::RequestContext;
+use pastebin_http::ClientIp;
+
+/// The client address API Gateway saw (`requestContext.http.sourceIp`), for rate limits.
+/// Never a client-supplied header.
+pub fn source_ip(req: &Request) -> Option<IpAddr> {
+    match req.request_context_ref()? {
+        RequestContext::ApiGatewayV2(ctx) => ctx.http.source_ip.as_deref()?.parse().ok(),
+        #[allow(unreachable_patterns)]
+        _ => None,
+    }
+}
+
+pub async fn attach_client_ip(mut req: Request, next: Next) -> Response {
+    if let Some(ip) = source_ip(&req) {
+        req.extensions_mut().insert(ClientIp(ip));
+    }
+    next.run(req).await
+}
