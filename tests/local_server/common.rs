@@ -35,6 +35,22 @@ impl Server {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
+        if store_is_aws() {
+            // A table and bucket per server, so that no test sees another's rate counters.
+            let suffix = pastebin_core::random_alphanumeric(10).to_ascii_lowercase();
+            for (k, v) in [
+                ("PASTEBIN_STORE", "aws".to_owned()),
+                ("PASTEBIN_TABLE", format!("suite-{suffix}")),
+                ("PASTEBIN_BUCKET", format!("suite-{suffix}")),
+                (
+                    "PASTEBIN_HASH_KEY",
+                    "suite-hash-key-0123456789abcdef0123456789".to_owned(),
+                ),
+                ("PASTEBIN_CREATE_RESOURCES", "true".to_owned()),
+            ] {
+                vars.push((k.to_owned(), v));
+            }
+        }
         vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         Self::spawn(data_dir, vars)
     }
@@ -93,6 +109,12 @@ impl Drop for Server {
             let _ = std::fs::remove_dir_all(&self.data_dir);
         }
     }
+}
+
+/// `PASTEBIN_TEST_STORE=aws` runs this whole suite on DynamoDB + S3 (ministack), as
+/// scripts/test does after the embedded run.
+pub fn store_is_aws() -> bool {
+    std::env::var("PASTEBIN_TEST_STORE").is_ok_and(|s| s == "aws")
 }
 
 pub fn client() -> reqwest::Client {

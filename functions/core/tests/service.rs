@@ -56,6 +56,7 @@ fn invalid_option(e: Error) -> (&'static str, String) {
 #[tokio::test]
 async fn the_memory_store_meets_the_store_contract() {
     store_contract::run_all(Arc::new(MemoryStore::default())).await;
+    store_contract::run_sweep(Arc::new(MemoryStore::default())).await;
 }
 
 #[tokio::test]

@@ -9,7 +9,9 @@ use pastebin_embedded::EmbeddedStore;
 async fn the_embedded_store_meets_the_store_contract() {
     let dir = tempdir();
     let store = EmbeddedStore::open(&dir).unwrap();
-    store_contract::run_all(Arc::new(store)).await;
+    let store = Arc::new(store);
+    store_contract::run_all(store.clone()).await;
+    store_contract::run_sweep(store).await;
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -1,7 +1,9 @@
 use std::sync::Arc;
 
 use axum::Router;
-use pastebin_aws::{AwsClients, AwsError, AwsSettings, DynamoRateLimiter, DynamoStore, ensure_resources};
+use pastebin_aws::{
+    AwsClients, AwsError, AwsSettings, DynamoRateLimiter, DynamoStore, ensure_resources,
+};
 use pastebin_core::{ConfigError, Pastebin, SystemClock};
 use pastebin_http::config::Settings;
 use pastebin_http::{AppState, PublicUrl, Routes, router};
@@ -26,9 +28,17 @@ pub async fn http_app(routes: Routes) -> Result<Router, StartError> {
         ensure_resources(&clients, &aws).await?;
     }
     let store = DynamoStore::new(&clients, &aws, settings.limits.max_expiry);
-    let bin = Pastebin::new(Arc::new(store), Arc::new(DynamoRateLimiter::new(&clients, &aws.table)), Arc::new(SystemClock), settings.limits, settings.rates);
+    let bin = Pastebin::new(
+        Arc::new(store),
+        Arc::new(DynamoRateLimiter::new(&clients, &aws.table)),
+        Arc::new(SystemClock),
+        settings.limits,
+        settings.rates,
+    );
     // API Gateway only speaks HTTPS.
-    let public_url = settings.public_url.unwrap_or(PublicUrl::FromRequest { scheme: "https" });
+    let public_url = settings
+        .public_url
+        .unwrap_or(PublicUrl::FromRequest { scheme: "https" });
     Ok(with_lambda_layers(AppState::new(bin, public_url), routes))
 }
 
@@ -36,8 +46,13 @@ pub async fn http_app(routes: Routes) -> Result<Router, StartError> {
 /// request context, and EMF metrics. Tests build it over a memory store.
 pub fn with_lambda_layers(state: AppState, routes: Routes) -> Router {
     let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_else(|_| "local".to_owned());
-    let emf = EmfState { metrics: state.metrics.clone(), function };
-    router(state, routes).layer(axum::middleware::from_fn_with_state(emf, emit)).layer(axum::middleware::from_fn(attach_client_ip))
+    let emf = EmfState {
+        metrics: state.metrics.clone(),
+        function,
+    };
+    router(state, routes)
+        .layer(axum::middleware::from_fn_with_state(emf, emit))
+        .layer(axum::middleware::from_fn(attach_client_ip))
 }
 
 /// `main` of the create, fetch and delete functions.

@@ -28,7 +28,12 @@ pub async fn emit(State(state): State<EmfState>, req: Request, next: Next) -> Re
     res
 }
 
-pub fn line(function: &str, before: &[(&'static str, u64)], after: &[(&'static str, u64)], latency_ms: f64) -> String {
+pub fn line(
+    function: &str,
+    before: &[(&'static str, u64)],
+    after: &[(&'static str, u64)],
+    latency_ms: f64,
+) -> String {
     let mut root = Map::new();
     let mut definitions = vec![json!({"Name": "LatencyMs", "Unit": "Milliseconds"})];
     for ((name, b), (_, a)) in before.iter().zip(after) {
@@ -37,7 +42,10 @@ pub fn line(function: &str, before: &[(&'static str, u64)], after: &[(&'static s
     }
     root.insert("LatencyMs".to_owned(), json!(latency_ms));
     root.insert("Function".to_owned(), json!(function));
-    let timestamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
+    let timestamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
     root.insert(
         "_aws".to_owned(),
         json!({
@@ -54,13 +62,24 @@ mod tests {
 
     #[test]
     fn a_line_is_valid_emf_with_per_request_deltas() {
-        let line = line("fetch", &[("Reads", 4), ("Status5xx", 1)], &[("Reads", 5), ("Status5xx", 1)], 2.5);
+        let line = line(
+            "fetch",
+            &[("Reads", 4), ("Status5xx", 1)],
+            &[("Reads", 5), ("Status5xx", 1)],
+            2.5,
+        );
         let v: Value = serde_json::from_str(&line).unwrap();
         assert_eq!(v["Reads"], 1);
         assert_eq!(v["Status5xx"], 0);
         assert_eq!(v["Function"], "fetch");
         let metrics = &v["_aws"]["CloudWatchMetrics"][0];
         assert_eq!(metrics["Namespace"], "Pastebin");
-        assert!(metrics["Metrics"].as_array().unwrap().iter().any(|m| m["Name"] == "Reads"));
+        assert!(
+            metrics["Metrics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["Name"] == "Reads")
+        );
     }
 }

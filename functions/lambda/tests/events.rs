@@ -8,7 +8,10 @@ use std::time::Duration;
 use axum::Router;
 use http::HeaderMap;
 use http_body_util::BodyExt;
-use pastebin_core::{FixedWindowLimiter, Id, Limits, ManualClock, MemoryStore, Paste, PasteStore, Pastebin, RateLimits, TokenHash, UnixTime};
+use pastebin_core::{
+    FixedWindowLimiter, Id, Limits, ManualClock, MemoryStore, Paste, PasteStore, Pastebin,
+    RateLimits, TokenHash, UnixTime,
+};
 use pastebin_http::{AppState, PublicUrl, Routes};
 use pastebin_lambda::with_lambda_layers;
 use tower::ServiceExt;
@@ -26,7 +29,11 @@ struct Fixture {
 
 async fn fixture(max_bytes: u64, rates: RateLimits, routes: Routes) -> Fixture {
     let store = Arc::new(MemoryStore::default());
-    for (id, content, burn, expires_at) in [(PASTE, "fn main() {}\n", false, NOW.0 + 3600), (BURN, "secret", true, NOW.0 + 3600), (EXPIRED, "old", false, NOW.0 - 1)] {
+    for (id, content, burn, expires_at) in [
+        (PASTE, "fn main() {}\n", false, NOW.0 + 3600),
+        (BURN, "secret", true, NOW.0 + 3600),
+        (EXPIRED, "old", false, NOW.0 - 1),
+    ] {
         let paste = Paste {
             id: Id::parse(id).unwrap(),
             content: content.to_owned(),
@@ -39,9 +46,23 @@ async fn fixture(max_bytes: u64, rates: RateLimits, routes: Routes) -> Fixture {
         };
         store.insert(&paste).await.unwrap();
     }
-    let limits = Limits::new(max_bytes, Duration::from_secs(7 * 86_400), Duration::from_secs(7 * 86_400)).unwrap();
-    let bin = Pastebin::new(store.clone(), Arc::new(FixedWindowLimiter::default()), Arc::new(ManualClock::new(NOW)), limits, rates);
-    let app = with_lambda_layers(AppState::new(bin, PublicUrl::FromRequest { scheme: "https" }), routes);
+    let limits = Limits::new(
+        max_bytes,
+        Duration::from_secs(7 * 86_400),
+        Duration::from_secs(7 * 86_400),
+    )
+    .unwrap();
+    let bin = Pastebin::new(
+        store.clone(),
+        Arc::new(FixedWindowLimiter::default()),
+        Arc::new(ManualClock::new(NOW)),
+        limits,
+        rates,
+    );
+    let app = with_lambda_layers(
+        AppState::new(bin, PublicUrl::FromRequest { scheme: "https" }),
+        routes,
+    );
     Fixture { app, store }
 }
 
@@ -50,14 +71,22 @@ async fn all() -> Fixture {
 }
 
 fn event(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/../../events/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read_to_string(format!(
+        "{}/../../events/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 async fn replay_json(app: &Router, json: &str) -> (u16, HeaderMap, String) {
     let req = lambda_http::request::from_str(json).expect("a valid API Gateway event");
     let res = app.clone().oneshot(req).await.unwrap();
     let (parts, body) = res.into_parts();
-    (parts.status.as_u16(), parts.headers, String::from_utf8(body.collect().await.unwrap().to_bytes().to_vec()).unwrap())
+    (
+        parts.status.as_u16(),
+        parts.headers,
+        String::from_utf8(body.collect().await.unwrap().to_bytes().to_vec()).unwrap(),
+    )
 }
 
 async fn replay(app: &Router, name: &str) -> (u16, HeaderMap, String) {
@@ -69,11 +98,21 @@ async fn create_raw_prints_an_https_url_on_the_api_host() {
     let f = all().await;
     let (status, headers, body) = replay(&f.app, "create-raw.json").await;
     assert_eq!(status, 201);
-    assert!(body.starts_with("https://abc123.execute-api.us-east-1.amazonaws.com/"), "{body}");
-    let id = headers["location"].to_str().unwrap().trim_start_matches('/');
+    assert!(
+        body.starts_with("https://abc123.execute-api.us-east-1.amazonaws.com/"),
+        "{body}"
+    );
+    let id = headers["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches('/');
     let paste = f.store.get(&Id::parse(id).unwrap()).await.unwrap().unwrap();
     assert_eq!(paste.content, "hello from a terminal\n");
-    assert_eq!(paste.expires_at.0 - paste.created_at.0, 3600, "?expires=1h from the query string");
+    assert_eq!(
+        paste.expires_at.0 - paste.created_at.0,
+        3600,
+        "?expires=1h from the query string"
+    );
 }
 
 #[tokio::test]
@@ -82,14 +121,28 @@ async fn create_json_and_base64_multipart() {
     let (status, _, body) = replay(&f.app, "create-json.json").await;
     assert_eq!(status, 201);
     let json: serde_json::Value = serde_json::from_str(&body).unwrap();
-    let paste = f.store.get(&Id::parse(json["id"].as_str().unwrap()).unwrap()).await.unwrap().unwrap();
-    assert_eq!((paste.syntax.as_deref(), paste.title.as_deref()), (Some("rust"), Some("demo")));
+    let paste = f
+        .store
+        .get(&Id::parse(json["id"].as_str().unwrap()).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (paste.syntax.as_deref(), paste.title.as_deref()),
+        (Some("rust"), Some("demo"))
+    );
 
     let (status, headers, _) = replay(&f.app, "create-multipart-base64.json").await;
     assert_eq!(status, 201);
-    let id = headers["location"].to_str().unwrap().trim_start_matches('/');
+    let id = headers["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches('/');
     let paste = f.store.get(&Id::parse(id).unwrap()).await.unwrap().unwrap();
-    assert_eq!((paste.content.as_str(), paste.syntax.as_deref()), ("fn main() {}\n", Some("rust")));
+    assert_eq!(
+        (paste.content.as_str(), paste.syntax.as_deref()),
+        ("fn main() {}\n", Some("rust"))
+    );
 }
 
 #[tokio::test]
@@ -109,7 +162,10 @@ async fn fetch_hit_miss_expired_and_burn() {
     let (status, headers, body) = replay(&f.app, "fetch-raw.json").await;
     assert_eq!((status, body.as_str()), (200, "fn main() {}\n"));
     assert_eq!(headers["content-type"], "text/plain; charset=utf-8");
-    assert_eq!(headers["cache-control"], "public, max-age=300, s-maxage=3600");
+    assert_eq!(
+        headers["cache-control"],
+        "public, max-age=300, s-maxage=3600"
+    );
     assert_eq!(headers["vary"], "Accept");
 
     let (status, headers, body) = replay(&f.app, "fetch-html.json").await;
@@ -119,13 +175,23 @@ async fn fetch_hit_miss_expired_and_burn() {
 
     let (status, _, body) = replay(&f.app, "fetch-json.json").await;
     assert_eq!(status, 200);
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&body).unwrap()["id"], PASTE);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["id"],
+        PASTE
+    );
     assert_eq!(replay(&f.app, "fetch-raw-route.json").await.0, 200);
 
     assert_eq!(replay(&f.app, "fetch-miss.json").await.0, 404);
-    assert_eq!(replay(&f.app, "fetch-expired.json").await.0, 404, "past expires_at, though still stored");
+    assert_eq!(
+        replay(&f.app, "fetch-expired.json").await.0,
+        404,
+        "past expires_at, though still stored"
+    );
     let (status, headers, _) = replay(&f.app, "fetch-burn.json").await;
-    assert_eq!((status, headers["cache-control"].to_str().unwrap()), (409, "no-store"));
+    assert_eq!(
+        (status, headers["cache-control"].to_str().unwrap()),
+        (409, "no-store")
+    );
     assert_eq!(replay(&f.app, "health.json").await.0, 200);
 }
 
@@ -143,9 +209,22 @@ async fn delete_ok_wrong_and_missing_token() {
     let f = fixture(Limits::DEFAULT_MAX_BYTES, RateLimits::OFF, Routes::DELETE).await;
     assert_eq!(replay(&f.app, "delete-missing-token.json").await.0, 401);
     assert_eq!(replay(&f.app, "delete-wrong-token.json").await.0, 403);
-    assert!(f.store.get(&Id::parse(PASTE).unwrap()).await.unwrap().is_some(), "untouched by a wrong token");
+    assert!(
+        f.store
+            .get(&Id::parse(PASTE).unwrap())
+            .await
+            .unwrap()
+            .is_some(),
+        "untouched by a wrong token"
+    );
     assert_eq!(replay(&f.app, "delete-ok.json").await.0, 204);
-    assert!(f.store.get(&Id::parse(PASTE).unwrap()).await.unwrap().is_none());
+    assert!(
+        f.store
+            .get(&Id::parse(PASTE).unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert_eq!(replay(&f.app, "delete-ok.json").await.0, 404);
 }
 
@@ -161,9 +240,20 @@ async fn each_function_serves_only_its_routes() {
 /// Rate limits count API Gateway's `sourceIp`; a spoofed `X-Forwarded-For` changes nothing.
 #[tokio::test]
 async fn creates_are_limited_per_source_ip() {
-    let f = fixture(Limits::DEFAULT_MAX_BYTES, RateLimits { create_per_minute: 2, read_per_minute: 0 }, Routes::CREATE).await;
+    let f = fixture(
+        Limits::DEFAULT_MAX_BYTES,
+        RateLimits {
+            create_per_minute: 2,
+            read_per_minute: 0,
+        },
+        Routes::CREATE,
+    )
+    .await;
     let original = event("create-raw.json");
-    let spoofed = original.replace("\"x-forwarded-for\": \"198.51.100.7\"", "\"x-forwarded-for\": \"203.0.113.99\"");
+    let spoofed = original.replace(
+        "\"x-forwarded-for\": \"198.51.100.7\"",
+        "\"x-forwarded-for\": \"203.0.113.99\"",
+    );
     assert_ne!(original, spoofed);
     assert_eq!(replay_json(&f.app, &original).await.0, 201);
     assert_eq!(replay_json(&f.app, &spoofed).await.0, 201);
