@@ -1,7 +1,21 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use pastebin_aws::ReleaseOutcome;
 use pastebin_core::CreateRequest;
-use pastebin_lambda::handle_stream;
+use std::sync::Mutex;
+
+use pastebin_lambda::{Invalidator, handle_stream};
+
+/// Records what would have been invalidated in CloudFront.
+#[derive(Default)]
+struct Recorder(Mutex<Vec<(Vec<String>, String)>>);
+
+#[async_trait::async_trait]
+impl Invalidator for Recorder {
+    async fn invalidate(&self, paths: Vec<String>, reference: String) -> Result<(), String> {
+        self.0.lock().unwrap().push((paths, reference));
+        Ok(())
+    }
+}
 
 use crate::common::{fresh, large_text, now, objects, service, store};
 
@@ -58,7 +72,8 @@ async fn the_expire_function_releases_bodies_of_ttl_removals_once() {
         .replace("BODY_KEY", &body_key);
     let event: aws_lambda_events::dynamodb::Event = serde_json::from_str(&json).unwrap();
 
-    let response = handle_stream(&dynamo, event.clone(), now()).await;
+    let cdn = Recorder::default();
+    let response = handle_stream(&dynamo, Some(&cdn), event.clone(), now()).await;
     assert!(response.batch_item_failures.is_empty());
     assert_eq!(
         objects(&clients, &settings).await.len(),
@@ -72,9 +87,21 @@ async fn the_expire_function_releases_bodies_of_ttl_removals_once() {
     );
 
     // A retried batch releases nothing twice.
-    let response = handle_stream(&dynamo, event, now()).await;
+    let response = handle_stream(&dynamo, Some(&cdn), event, now()).await;
     assert!(response.batch_item_failures.is_empty());
     assert_eq!(bin.read(&survivor.id).await.unwrap().content, text);
+
+    // The user-deleted paste's paths were invalidated, under the same reference on the retry;
+    // neither the TTL removal nor the rate counter was.
+    let calls = cdn.0.lock().unwrap().clone();
+    assert_eq!(calls.len(), 2);
+    let survivor_paths = vec![
+        format!("/{}", survivor.id),
+        format!("/raw/{}", survivor.id),
+        format!("/pastes/{}", survivor.id),
+    ];
+    assert_eq!(calls[0].0, survivor_paths);
+    assert_eq!(calls[0], calls[1]);
 
     // When the survivor expires too, the body goes.
     clients

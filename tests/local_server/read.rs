@@ -83,6 +83,19 @@ async fn an_extension_on_the_share_link_picks_the_highlighting() {
         .await
         .unwrap();
     assert_eq!(raw.text().await.unwrap(), "print('hi')");
+    let cc = client()
+        .get(s.url(&format!("/{id}.py")))
+        .send()
+        .await
+        .unwrap()
+        .headers()[CACHE_CONTROL]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        cc.ends_with("s-maxage=60"),
+        "extension links are cached briefly: {cc}"
+    );
     let unknown = client()
         .get(s.url(&format!("/{id}.zzz")))
         .header(ACCEPT, "text/html")

@@ -16,6 +16,9 @@ use crate::state::AppState;
 const BROWSER_MAX_AGE: u64 = 300;
 /// Longest a shared cache (CloudFront) may keep a paste; deletes invalidate it explicitly.
 const SHARED_MAX_AGE: u64 = 3600;
+/// `/{id}.{ext}` links are many per paste and not invalidated one by one on delete (a wildcard
+/// per paste would exhaust CloudFront's limits): shared caches keep them briefly.
+const EXTENSION_SHARED_MAX_AGE: u64 = 60;
 
 /// `ID` or `ID.ext`; anything else is not a paste.
 pub fn parse_id(raw: &str) -> Result<(Id, Option<&str>), ApiError> {
@@ -62,6 +65,9 @@ pub async fn share(
         served(&state, &paste);
         with_cache_headers(raw(&paste), &paste, now)
     };
+    if ext.is_some() {
+        cap_shared_max_age(&mut res, EXTENSION_SHARED_MAX_AGE);
+    }
     res.headers_mut()
         .insert(header::VARY, HeaderValue::from_static("Accept"));
     Ok(res)
@@ -176,6 +182,32 @@ fn json_body(paste: &Paste) -> Response {
 
 /// `Expires` is the paste's own expiry; no cache may keep it longer. Burn pastes are never
 /// stored anywhere.
+/// Lowers `s-maxage` to at most `cap`.
+fn cap_shared_max_age(res: &mut Response, cap: u64) {
+    let Some(cc) = res
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return;
+    };
+    let capped: Vec<String> = cc
+        .split(", ")
+        .map(|d| {
+            match d
+                .strip_prefix("s-maxage=")
+                .and_then(|v| v.parse::<u64>().ok())
+            {
+                Some(age) => format!("s-maxage={}", age.min(cap)),
+                None => d.to_owned(),
+            }
+        })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&capped.join(", ")) {
+        res.headers_mut().insert(header::CACHE_CONTROL, v);
+    }
+}
+
 fn with_cache_headers(mut res: Response, paste: &Paste, now: UnixTime) -> Response {
     let h = res.headers_mut();
     if let Ok(v) =

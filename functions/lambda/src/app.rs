@@ -9,7 +9,7 @@ use pastebin_http::config::Settings;
 use pastebin_http::{AppState, PublicUrl, Routes, router};
 
 use crate::emf::{EmfState, emit};
-use crate::source_ip::attach_client_ip;
+use crate::source_ip::{Forwarding, attach_client};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -23,14 +23,18 @@ pub enum StartError {
 pub async fn http_app(routes: Routes) -> Result<Router, StartError> {
     let settings = Settings::from_env()?;
     let aws = AwsSettings::from_env()?;
+    let forwarding = Forwarding {
+        origin_secret: origin_secret()?,
+    };
     let clients = AwsClients::from_env().await;
     if aws.create_resources {
         ensure_resources(&clients, &aws).await?;
     }
     let store = DynamoStore::new(&clients, &aws, settings.limits.max_expiry);
+    let limiter = DynamoRateLimiter::new(&clients, &aws.table);
     let bin = Pastebin::new(
         Arc::new(store),
-        Arc::new(DynamoRateLimiter::new(&clients, &aws.table)),
+        Arc::new(limiter),
         Arc::new(SystemClock),
         settings.limits,
         settings.rates,
@@ -39,12 +43,29 @@ pub async fn http_app(routes: Routes) -> Result<Router, StartError> {
     let public_url = settings
         .public_url
         .unwrap_or(PublicUrl::FromRequest { scheme: "https" });
-    Ok(with_lambda_layers(AppState::new(bin, public_url), routes))
+    Ok(with_lambda_layers(
+        AppState::new(bin, public_url),
+        routes,
+        forwarding,
+    ))
 }
 
-/// The shared router plus what only Lambda needs: the client address from the API Gateway
-/// request context, and EMF metrics. Tests build it over a memory store.
-pub fn with_lambda_layers(state: AppState, routes: Routes) -> Router {
+/// `PASTEBIN_ORIGIN_SECRET`: set by the template, shared with CloudFront.
+fn origin_secret() -> Result<Option<String>, ConfigError> {
+    let lookup = |name: &str| std::env::var(name).ok();
+    match pastebin_core::Env(&lookup).get("PASTEBIN_ORIGIN_SECRET") {
+        Some(s) if s.len() < 32 => Err(ConfigError {
+            var: "PASTEBIN_ORIGIN_SECRET",
+            value: "<redacted>".to_owned(),
+            reason: "must be at least 32 characters".to_owned(),
+        }),
+        other => Ok(other),
+    }
+}
+
+/// The shared router plus what only Lambda needs: the client address (API Gateway's, or the
+/// viewer's as CloudFront vouches for it), and EMF metrics. Tests build it over a memory store.
+pub fn with_lambda_layers(state: AppState, routes: Routes, forwarding: Forwarding) -> Router {
     let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_else(|_| "local".to_owned());
     let emf = EmfState {
         metrics: state.metrics.clone(),
@@ -52,7 +73,10 @@ pub fn with_lambda_layers(state: AppState, routes: Routes) -> Router {
     };
     router(state, routes)
         .layer(axum::middleware::from_fn_with_state(emf, emit))
-        .layer(axum::middleware::from_fn(attach_client_ip))
+        .layer(axum::middleware::from_fn_with_state(
+            forwarding,
+            attach_client,
+        ))
 }
 
 /// `main` of the create, fetch and delete functions.

@@ -7,8 +7,8 @@ mod expire;
 mod source_ip;
 
 pub use app::{StartError, http_app, serve_http, with_lambda_layers};
-pub use expire::{handle_stream, serve_expire};
-pub use source_ip::source_ip;
+pub use expire::{CloudFront, Invalidator, cached_paths, handle_stream, serve_expire};
+pub use source_ip::{Forwarding, source_ip};
 
 /// JSON logs (CloudWatch Logs Insights reads them as fields), level from `PASTEBIN_LOG`.
 pub fn init_logging() {

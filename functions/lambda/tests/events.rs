@@ -13,7 +13,7 @@ use pastebin_core::{
     RateLimits, TokenHash, UnixTime,
 };
 use pastebin_http::{AppState, PublicUrl, Routes};
-use pastebin_lambda::with_lambda_layers;
+use pastebin_lambda::{Forwarding, with_lambda_layers};
 use tower::ServiceExt;
 
 const NOW: UnixTime = UnixTime(1_795_971_600);
@@ -21,6 +21,8 @@ const PASTE: &str = "Fx7kQ2mZ9a";
 const BURN: &str = "Bn4rT8wY1c";
 const EXPIRED: &str = "Ex3pIr3dAA";
 const TOKEN: &str = "fixtureDeleteToken0123";
+/// What `events/create-via-cloudfront.json` carries in `x-origin-verify`.
+const ORIGIN_SECRET: &str = "origin-secret-for-tests-0123456789abcdef";
 
 struct Fixture {
     app: Router,
@@ -62,6 +64,9 @@ async fn fixture(max_bytes: u64, rates: RateLimits, routes: Routes) -> Fixture {
     let app = with_lambda_layers(
         AppState::new(bin, PublicUrl::FromRequest { scheme: "https" }),
         routes,
+        Forwarding {
+            origin_secret: Some(ORIGIN_SECRET.to_owned()),
+        },
     );
     Fixture { app, store }
 }
@@ -262,4 +267,49 @@ async fn creates_are_limited_per_source_ip() {
     assert!(headers.contains_key("retry-after"));
     let other_client = original.replace("198.51.100.7", "192.0.2.44");
     assert_eq!(replay_json(&f.app, &other_client).await.0, 201);
+}
+
+/// Behind CloudFront: with the origin secret, the viewer's address (rate limits) and host
+/// (printed URLs) come from the CloudFront function's headers; without it they are ignored.
+#[tokio::test]
+async fn cloudfront_forwarding_is_believed_only_with_the_origin_secret() {
+    let f = fixture(
+        Limits::DEFAULT_MAX_BYTES,
+        RateLimits {
+            create_per_minute: 1,
+            read_per_minute: 0,
+        },
+        Routes::CREATE,
+    )
+    .await;
+    let via_cdn = event("create-via-cloudfront.json");
+    let (status, _, body) = replay_json(&f.app, &via_cdn).await;
+    assert_eq!(status, 201);
+    assert!(
+        body.starts_with("https://paste.example.com/"),
+        "the viewer's host: {body}"
+    );
+    // Same edge (sourceIp), another viewer: not limited.
+    let other_viewer = via_cdn.replace(
+        "\"x-viewer-ip\": \"203.0.113.50\"",
+        "\"x-viewer-ip\": \"203.0.113.51\"",
+    );
+    assert_eq!(replay_json(&f.app, &other_viewer).await.0, 201);
+    assert_eq!(
+        replay_json(&f.app, &via_cdn).await.0,
+        429,
+        "the first viewer's second create"
+    );
+
+    // A direct caller claiming to be CloudFront with a wrong secret gets neither.
+    let forged = via_cdn
+        .replace(ORIGIN_SECRET, "origin-secret-guessed-0000000000000000000")
+        .replace("203.0.113.50", "198.51.100.200");
+    let g = fixture(Limits::DEFAULT_MAX_BYTES, RateLimits::OFF, Routes::CREATE).await;
+    let (status, _, body) = replay_json(&g.app, &forged).await;
+    assert_eq!(status, 201);
+    assert!(
+        body.starts_with("https://abc123.execute-api.us-east-1.amazonaws.com/"),
+        "{body}"
+    );
 }
