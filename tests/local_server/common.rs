@@ -1,4 +1,6 @@
-//! Starts the real `pastebin` binary on a free loopback port with its own data directory.
+//! Starts the real `pastebin` binary on a free loopback port with its own data directory — or,
+//! with `PASTEBIN_TEST_URL`, points the suite at a deployed API (scripts/e2e-lambda: API Gateway
+//! → Lambda → DynamoDB/S3 on ministack).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -8,7 +10,7 @@ use std::time::Duration;
 pub struct Server {
     pub base: String,
     pub data_dir: PathBuf,
-    child: Child,
+    child: Option<Child>,
     env: Vec<(String, String)>,
     keep_dir: bool,
 }
@@ -23,10 +25,23 @@ const DEFAULTS: &[(&str, &str)] = &[
 
 impl Server {
     pub fn start() -> Self {
+        if let Some(base) = external_url() {
+            return Self {
+                base,
+                data_dir: PathBuf::new(),
+                child: None,
+                env: Vec::new(),
+                keep_dir: true,
+            };
+        }
         Self::with_env(&[])
     }
 
     pub fn with_env(env: &[(&str, &str)]) -> Self {
+        assert!(
+            external_url().is_none(),
+            "a test needing its own server must check local_only() first"
+        );
         let data_dir = std::env::temp_dir().join(format!(
             "pastebin-test-{}",
             pastebin_core::random_alphanumeric(12)
@@ -78,7 +93,7 @@ impl Server {
         Self {
             base,
             data_dir,
-            child,
+            child: Some(child),
             env,
             keep_dir: false,
         }
@@ -90,8 +105,9 @@ impl Server {
 
     /// SIGKILL, no chance to flush anything, then a new process on the same data directory.
     pub fn kill9_and_restart(mut self) -> Self {
-        self.child.kill().expect("kill -9 the server");
-        self.child.wait().expect("reap the server");
+        let child = self.child.as_mut().expect("a server this test started");
+        child.kill().expect("kill -9 the server");
+        child.wait().expect("reap the server");
         self.keep_dir = true;
         Self::spawn(self.data_dir.clone(), self.env.clone())
     }
@@ -103,12 +119,31 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Some(child) = self.child.as_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
         if !self.keep_dir {
             let _ = std::fs::remove_dir_all(&self.data_dir);
         }
     }
+}
+
+/// The deployed API under test, if any.
+pub fn external_url() -> Option<String> {
+    std::env::var("PASTEBIN_TEST_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// True (and says why) when the suite runs against a deployed API and this test needs a server
+/// of its own: its own settings, a kill -9, its socket, or its SQLite file.
+pub fn local_only(why: &str) -> bool {
+    let external = external_url().is_some();
+    if external {
+        eprintln!("not applicable to a deployed API: {why}");
+    }
+    external
 }
 
 /// `PASTEBIN_TEST_STORE=aws` runs this whole suite on DynamoDB + S3 (ministack), as
