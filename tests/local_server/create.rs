@@ -109,13 +109,14 @@ async fn multipart_content_field_wins_and_other_fields_are_options() {
 async fn a_browser_form_post_is_redirected_to_the_paste_page() {
     let s = Server::start();
     let (ct, body) = multipart(&[
-        ("content", None, b"from a browser"),
+        ("content", None, b"from a\r\nbrowser\r\n"),
         ("burn_after_reading", None, b""),
     ]);
     let res = client()
         .post(s.url("/"))
         .header(CONTENT_TYPE, ct)
         .header(ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8")
+        .header("sec-fetch-mode", "navigate")
         .body(body)
         .send()
         .await
@@ -131,7 +132,19 @@ async fn a_browser_form_post_is_redirected_to_the_paste_page() {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("from a browser"));
+    assert!(page.contains("from a"));
+    let raw = client()
+        .get(s.url(&format!("/raw{location}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        raw, "from a\nbrowser\n",
+        "a browser form's CRLF line breaks are stored as typed (LF)"
+    );
 }
 
 #[tokio::test]

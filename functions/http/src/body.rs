@@ -97,7 +97,11 @@ pub async fn parse_create(
             reject_unknown_fields(&pairs)?;
             apply_options(&mut request, pairs.into_iter());
         }
-        Shape::Multipart => parse_multipart(&content_type, bytes, &mut request).await?,
+        Shape::Multipart => {
+            // Every current browser sends Sec-Fetch-* headers; command-line clients do not.
+            let browser = parts.headers.contains_key("sec-fetch-mode");
+            parse_multipart(&content_type, bytes, &mut request, browser).await?
+        }
     }
     Ok(ParsedCreate {
         request,
@@ -228,10 +232,14 @@ fn json_option(option: &'static str, value: Value) -> Result<Option<String>, Api
     .into())
 }
 
+/// `browser`: a form posted by a browser, whose text fields the HTML standard sends with CRLF
+/// line breaks whatever the user typed; those are turned back into LF. Files and other clients'
+/// fields are kept byte for byte.
 async fn parse_multipart(
     content_type: &str,
     bytes: Bytes,
     request: &mut CreateRequest,
+    browser: bool,
 ) -> Result<(), ApiError> {
     let malformed =
         |e: multer::Error| ApiError::Malformed(format!("the multipart body is malformed: {e}"));
@@ -248,6 +256,11 @@ async fn parse_multipart(
         let file_name = field.file_name().map(str::to_owned);
         let data = field.bytes().await.map_err(malformed)?;
         if name == b"content" {
+            let data = if browser && file_name.is_none() {
+                Bytes::from(crlf_to_lf(&data))
+            } else {
+                data
+            };
             content.get_or_insert(data);
         } else if file_name.is_some() {
             if first_file.is_none() {
@@ -277,6 +290,16 @@ async fn parse_multipart(
     }
     request.content = data.into();
     Ok(())
+}
+
+fn crlf_to_lf(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    for (i, &b) in text.iter().enumerate() {
+        if !(b == b'\r' && text.get(i + 1) == Some(&b'\n')) {
+            out.push(b);
+        }
+    }
+    out
 }
 
 /// Form fields are a closed set (files may have any name): a misspelt option is an error, not

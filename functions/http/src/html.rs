@@ -1,9 +1,14 @@
 //! Server-rendered pages. Every value that did not come from this file goes through
-//! [`escape_html`]; nothing from a paste is ever used as markup, an attribute name or a class.
+//! [`escape_html`] (or the highlighter, which escapes too); nothing from a paste is ever used as
+//! markup, an attribute name or a class. The pages work without JavaScript; `assets/app.js`
+//! adds conveniences.
 
 use std::fmt::Write;
 
-use pastebin_core::{Id, LANGUAGES, Paste, UnixTime, language_for};
+use pastebin_core::{Id, LANGUAGES, Language, Paste, UnixTime, language_for};
+
+use crate::assets;
+use crate::highlight::{State, highlight_line, rules_for};
 
 /// Escapes text for use in element content and in double- or single-quoted attributes.
 pub fn escape_html(s: &str) -> String {
@@ -26,13 +31,17 @@ fn page(title: &str, body: &str) -> String {
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"color-scheme\" content=\"light dark\">\
-         <title>{}</title><link rel=\"stylesheet\" href=\"/assets/style.css\"></head>\
-         <body><header><a class=\"brand\" href=\"/\">pastebin</a></header><main>{body}</main></body></html>\n",
-        escape_html(title)
+         <title>{} · pastebin</title><link rel=\"stylesheet\" href=\"{}\">\
+         <script src=\"{}\" defer></script></head>\
+         <body><header><a class=\"brand\" href=\"/\">pastebin</a>\
+         <a class=\"new button\" href=\"/\">New paste</a></header><main>{body}</main></body></html>\n",
+        escape_html(title),
+        assets::path("style.css"),
+        assets::path("app.js"),
     )
 }
 
-/// The expiry choices offered by the form, longest last; the default is selected.
+/// The expiry choices offered by the form; the default is selected.
 const EXPIRY_CHOICES: &[(&str, &str)] = &[
     ("10m", "10 minutes"),
     ("1h", "1 hour"),
@@ -51,10 +60,15 @@ pub fn create_page() -> String {
     }
     let mut languages = String::from("<option value=\"\">auto / plain text</option>");
     for l in LANGUAGES {
+        let exts = std::iter::once(l.name)
+            .chain(l.aliases.iter().copied())
+            .collect::<Vec<_>>()
+            .join(" ");
         let _ = write!(
             languages,
-            "<option value=\"{}\">{}</option>",
+            "<option value=\"{}\" data-ext=\"{}\">{}</option>",
             l.name,
+            escape_html(&exts),
             escape_html(l.display)
         );
     }
@@ -62,22 +76,35 @@ pub fn create_page() -> String {
         "New paste",
         &format!(
             "<form class=\"create\" method=\"post\" action=\"/\" enctype=\"multipart/form-data\">\
-             <textarea name=\"content\" required autofocus spellcheck=\"false\" placeholder=\"Paste text here\"></textarea>\
+             <textarea name=\"content\" required autofocus spellcheck=\"false\" aria-label=\"Paste\" \
+             placeholder=\"Paste or drop a file here\"></textarea>\
              <div class=\"options\">\
-             <label>Title <input name=\"title\" maxlength=\"200\"></label>\
+             <label>Title <input type=\"text\" name=\"title\" maxlength=\"200\"></label>\
              <label>Language <select name=\"syntax\">{languages}</select></label>\
              <label>Expires in <select name=\"expires_in\">{expiry}</select></label>\
              <label><input type=\"checkbox\" name=\"burn_after_reading\" value=\"1\"> Burn after reading</label>\
-             <button type=\"submit\">Create paste</button></div></form>"
+             <button type=\"submit\" class=\"primary\">Create paste</button>\
+             <span class=\"hint\">Ctrl+Enter</span><span class=\"status\" role=\"status\" aria-live=\"polite\"></span>\
+             </div></form>"
         ),
     )
 }
 
-/// The paste page. `ext_syntax` comes from `/{id}.{ext}` and overrides the stored language.
-pub fn paste_page(paste: &Paste, ext_syntax: Option<&str>, now: UnixTime) -> String {
-    let language = ext_syntax
-        .and_then(language_for)
-        .or_else(|| paste.syntax.as_deref().and_then(language_for));
+/// The language to show a paste in: `/{id}.{ext}` first, then the one stored with it.
+fn language_of(paste: &Paste, ext: Option<&str>) -> Option<&'static Language> {
+    ext.and_then(language_for)
+        .or_else(|| paste.syntax.as_deref().and_then(language_for))
+}
+
+/// The paste page. `revealed`: a burn-after-reading paste being shown once, which no longer
+/// exists on the server (copy then works from the page itself).
+pub fn paste_page(
+    paste: &Paste,
+    ext_syntax: Option<&str>,
+    now: UnixTime,
+    revealed: bool,
+) -> String {
+    let language = language_of(paste, ext_syntax);
     let title = paste
         .title
         .clone()
@@ -85,28 +112,52 @@ pub fn paste_page(paste: &Paste, ext_syntax: Option<&str>, now: UnixTime) -> Str
     let class = language
         .map(|l| format!(" class=\"language-{}\"", l.name))
         .unwrap_or_default();
-    let mut lines = String::new();
+    let rules = language.and_then(|l| rules_for(l.name));
+    let mut state = State::default();
+    let mut lines = String::with_capacity(paste.content.len() * 2);
     for (n, line) in paste.content.lines().enumerate() {
         let n = n + 1;
+        let code = match rules {
+            Some(rules) => highlight_line(line, rules, &mut state),
+            None => escape_html(line),
+        };
         let _ = write!(
             lines,
-            "<span class=\"line\" id=\"L{n}\"><a class=\"ln\" href=\"#L{n}\">{n}</a>{}</span>",
-            escape_html(line)
+            "<span class=\"line\" id=\"L{n}\"><a class=\"ln\" href=\"#L{n}\">{n}</a>{code}</span>"
         );
     }
+    let id = &paste.id;
+    let (expiry, actions) = if revealed {
+        (
+            "deleted now that it has been read".to_owned(),
+            String::new(),
+        )
+    } else {
+        (
+            format!(
+                "expires {} ({})",
+                remaining(now, paste.expires_at),
+                paste.expires_at
+            ),
+            format!(
+                "<a class=\"button\" href=\"/raw/{id}\">Raw</a>\
+                 <a class=\"button\" href=\"/raw/{id}?download=1\" download>Download</a>"
+            ),
+        )
+    };
     page(
         &title,
         &format!(
-            "<article><h1>{}</h1><p class=\"meta\">{} bytes · {} · created {} · expires {} ({})</p>\
-             <nav><a href=\"/raw/{id}\">raw</a></nav>\
-             <pre><code{class}>{lines}</code></pre></article>",
+            "<article class=\"paste\" data-id=\"{id}\"{burned}><h1>{}</h1>\
+             <p class=\"meta\">{} · {} · created {} · {expiry}</p>\
+             <div class=\"toolbar\">{actions}<button type=\"button\" class=\"copy\" hidden>Copy</button>\
+             <button type=\"button\" class=\"delete\" hidden>Delete</button></div>\
+             <pre class=\"code\"><code{class}>{lines}</code></pre></article>",
             escape_html(&title),
-            paste.size(),
+            human_size(paste.size()),
             language.map_or("plain text", |l| l.display),
             paste.created_at,
-            paste.expires_at,
-            remaining(now, paste.expires_at),
-            id = paste.id,
+            burned = if revealed { " data-burned=\"1\"" } else { "" },
         ),
     )
 }
@@ -117,9 +168,9 @@ pub fn burn_page(id: &Id, expires_at: UnixTime, now: UnixTime) -> String {
         "Burn after reading",
         &format!(
             "<article class=\"burn\"><h1>This paste will be deleted once it is read</h1>\
-             <p>Only one person can ever see it. If you reveal it now, the link stops working.</p>\
-             <p class=\"meta\">Unless revealed, it expires {expires_at} ({}).</p>\
-             <form method=\"post\" action=\"/{id}/reveal\"><button type=\"submit\">Reveal and delete</button></form></article>",
+             <p>Only one person can ever see it. Revealing it now deletes it: the link stops working.</p>\
+             <p class=\"meta\">Unless revealed, it expires {} ({expires_at}).</p>\
+             <form method=\"post\" action=\"/{id}/reveal\"><button type=\"submit\" class=\"primary\">Reveal and delete</button></form></article>",
             remaining(now, expires_at)
         ),
     )
@@ -129,7 +180,7 @@ pub fn error_page(status: u16, message: &str) -> String {
     page(
         &format!("Error {status}"),
         &format!(
-            "<article class=\"error\"><h1>{status}</h1><p>{}</p><p><a href=\"/\">New paste</a></p></article>",
+            "<article class=\"error-page\"><h1>{status}</h1><p>{}</p><p><a href=\"/\">New paste</a></p></article>",
             escape_html(message)
         ),
     )
@@ -145,6 +196,24 @@ fn remaining(now: UnixTime, at: UnixTime) -> String {
         _ => (s / 86_400, "day"),
     };
     format!("in {n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+/// "512 bytes", "1.5 KiB", "1.0 MiB".
+fn human_size(bytes: u64) -> String {
+    match bytes {
+        0..1024 => format!("{bytes} bytes"),
+        1024..1_048_576 => format!("{:.1} KiB", bytes as f64 / 1024.0),
+        _ => format!("{:.1} MiB", bytes as f64 / 1_048_576.0),
+    }
+}
+
+/// The file name a download gets: the id and the language's usual extension.
+pub fn download_name(paste: &Paste) -> String {
+    let ext = language_of(paste, None)
+        .and_then(|l| l.aliases.first().copied().filter(|a| a.len() <= 4))
+        .or(language_of(paste, None).map(|l| l.name))
+        .unwrap_or("txt");
+    format!("{}.{ext}", paste.id)
 }
 
 #[cfg(test)]
@@ -180,6 +249,7 @@ mod tests {
             &paste(evil, Some("<b>title</b>"), Some("\"><script>")),
             None,
             UnixTime(0),
+            false,
         );
         assert!(!html.contains("<script>alert"));
         assert!(!html.contains("<img"));
@@ -190,18 +260,53 @@ mod tests {
     #[test]
     fn languages_come_from_the_extension_first_and_are_never_echoed_raw() {
         let p = paste("fn main() {}", None, Some("python"));
-        assert!(paste_page(&p, Some("rs"), UnixTime(0)).contains("class=\"language-rust\""));
-        assert!(paste_page(&p, None, UnixTime(0)).contains("class=\"language-python\""));
+        assert!(paste_page(&p, Some("rs"), UnixTime(0), false).contains("class=\"language-rust\""));
+        assert!(paste_page(&p, None, UnixTime(0), false).contains("class=\"language-python\""));
         assert!(
-            paste_page(&p, Some("\"onload=x"), UnixTime(0)).contains("class=\"language-python\"")
+            paste_page(&p, Some("\"onload=x"), UnixTime(0), false)
+                .contains("class=\"language-python\"")
         );
     }
 
     #[test]
     fn lines_are_numbered_with_anchors() {
-        let html = paste_page(&paste("a\nb\nc", None, None), None, UnixTime(0));
+        let html = paste_page(&paste("a\nb\nc", None, None), None, UnixTime(0), false);
         assert!(html.contains("id=\"L3\"") && html.contains("href=\"#L3\""));
         assert!(!html.contains("id=\"L4\""));
+    }
+
+    #[test]
+    fn code_is_highlighted_and_downloads_are_named_by_language() {
+        let p = paste("fn main() {}\n// hi", None, Some("rust"));
+        let html = paste_page(&p, None, UnixTime(0), false);
+        assert!(
+            html.contains("<span class=\"hl-k\">fn</span>")
+                && html.contains("<span class=\"hl-c\">// hi</span>")
+        );
+        assert_eq!(download_name(&p), format!("{}.rs", p.id));
+        let plain = paste("x", None, None);
+        assert_eq!(download_name(&plain), format!("{}.txt", plain.id));
+    }
+
+    #[test]
+    fn pages_load_only_their_own_hashed_assets() {
+        let html = create_page();
+        assert!(html.contains(&format!("href=\"{}\"", crate::assets::path("style.css"))));
+        assert!(html.contains(&format!("src=\"{}\"", crate::assets::path("app.js"))));
+        assert!(
+            !html.contains("http://") && !html.contains("https://"),
+            "no other host"
+        );
+        assert!(
+            !html.contains("<style") && !html.contains(" style=") && !html.contains("onclick"),
+            "nothing inline"
+        );
+    }
+
+    #[test]
+    fn a_revealed_burn_paste_offers_no_link_back_to_itself() {
+        let html = paste_page(&paste("secret", None, None), None, UnixTime(0), true);
+        assert!(!html.contains("/raw/") && html.contains("data-burned"));
     }
 
     #[test]

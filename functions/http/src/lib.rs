@@ -2,12 +2,14 @@
 //! `axum::serve` runs it locally and `lambda_http::run` runs it in Lambda, so both runtimes
 //! share every handler, header and status code.
 
+mod assets;
 mod body;
 mod client_ip;
 pub mod config;
 mod create;
 mod delete;
 mod error;
+mod highlight;
 mod html;
 mod meta;
 mod metrics;

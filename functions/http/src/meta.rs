@@ -7,8 +7,6 @@ use crate::html::create_page;
 use crate::negotiate::Wants;
 use crate::state::AppState;
 
-const STYLE_CSS: &str = include_str!("../assets/style.css");
-
 /// `GET /`: the create page for browsers, a usage text for everyone else.
 pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if Wants::of(&headers) == Wants::Html {
@@ -73,15 +71,19 @@ pub async fn robots() -> Response {
         .into_response()
 }
 
-pub async fn style() -> Response {
-    (
+/// `GET /assets/{file}`: a stylesheet or script under its content hash, kept for a year.
+pub async fn asset(
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> Result<Response, ApiError> {
+    let (content_type, body) = crate::assets::lookup(&file).ok_or(ApiError::NoRoute)?;
+    Ok((
         [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
         ],
-        STYLE_CSS,
+        body,
     )
-        .into_response()
+        .into_response())
 }
 
 pub async fn no_route() -> ApiError {

@@ -58,7 +58,7 @@ pub async fn share(
             html(burn_page(&paste.id, paste.expires_at, now))
         } else {
             served(&state, &paste);
-            with_cache_headers(html(paste_page(&paste, ext, now)), &paste, now)
+            with_cache_headers(html(paste_page(&paste, ext, now, false)), &paste, now)
         }
     } else {
         let paste = state.bin.read(&id).await?;
@@ -74,16 +74,31 @@ pub async fn share(
 }
 
 /// `GET /raw/{id}`: always the text itself.
+///
+/// With `?download` (any value), as an attachment named after the id and the language.
 pub async fn raw_text(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     Path(raw_id): Path<String>,
+    uri: http::Uri,
 ) -> Result<Response, ApiError> {
     state.bin.admit(ip, RateClass::Read).await?;
     let (id, _) = parse_id(&raw_id)?;
     let paste = state.bin.read(&id).await?;
     served(&state, &paste);
-    Ok(with_cache_headers(raw(&paste), &paste, state.bin.now()))
+    let mut res = raw(&paste);
+    let download = crate::body::form_pairs(uri.query().unwrap_or("").as_bytes())
+        .iter()
+        .any(|(k, _)| k == b"download");
+    if download
+        && let Ok(v) = HeaderValue::from_str(&format!(
+            "attachment; filename=\"{}\"",
+            crate::html::download_name(&paste)
+        ))
+    {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(with_cache_headers(res, &paste, state.bin.now()))
 }
 
 /// `GET /pastes/{id}`: metadata and content as JSON.
@@ -114,7 +129,7 @@ pub async fn reveal(
     let (state, paste) = revealed(state, ip, &raw_id).await?;
     let now = state.bin.now();
     let res = match wants {
-        Wants::Html => html(paste_page(&paste, None, now)),
+        Wants::Html => html(paste_page(&paste, None, now, paste.burn_after_reading)),
         Wants::Json => json_body(&paste),
         Wants::Text => raw(&paste),
     };

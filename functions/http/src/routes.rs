@@ -67,7 +67,7 @@ pub fn router(state: AppState, routes: Routes) -> Router {
     add("/pastes/{id}/reveal", routes.fetch, post(read::reveal_json));
     add("/health", routes.fetch, get(meta::health));
     add("/robots.txt", routes.fetch, get(meta::robots));
-    add("/assets/style.css", routes.fetch, get(meta::style));
+    add("/assets/{file}", routes.fetch, get(meta::asset));
     add("/metrics", routes.metrics, get(meta::metrics));
 
     let mut router = Router::new();

@@ -1,0 +1,187 @@
+// The web page in real headless Chromium (Debian's /usr/bin/chromium), driven by playwright-core,
+// against the local server binary. Screenshots and the page weight go to .test-artifacts/.
+//
+//   cd tests/browser && npm ci && npm test      (scripts/test does this; needs target/debug/pastebin)
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = process.env.PASTEBIN_BIN ?? join(ROOT, 'target/debug/pastebin');
+const ARTIFACTS = join(ROOT, '.test-artifacts');
+
+let server;
+let base;
+let browser;
+let dataDir;
+
+test.before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'pastebin-browser-'));
+  server = spawn(BIN, [], {
+    env: { ...process.env, PASTEBIN_ADDR: '127.0.0.1:0', PASTEBIN_DATA_DIR: dataDir, PASTEBIN_CREATE_RATE: '0', PASTEBIN_READ_RATE: '0', PASTEBIN_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  base = await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.stdout.once('data', (d) => resolve(String(d).trim().replace('listening on ', '')));
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  mkdirSync(ARTIFACTS, { recursive: true });
+});
+
+test.after(async () => {
+  await browser?.close();
+  server?.kill();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+/// A page that records every request to another host and every dialog (an XSS payload's
+/// `alert` would show up there).
+async function newPage(options = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  page.foreign = [];
+  page.dialogs = [];
+  page.on('request', (r) => {
+    if (!r.url().startsWith(base) && !r.url().startsWith('data:')) page.foreign.push(r.url());
+  });
+  page.on('dialog', async (d) => {
+    page.dialogs.push(d.message());
+    await d.accept();
+  });
+  return { context, page };
+}
+
+const XSS = '// <script>window.__xss = 1</script> "><img src=x onerror="window.__xss = 2"> </textarea><b>bold</b>';
+const CODE = `fn main() {\n    let greeting = "hello, world";\n    println!("{}", greeting); // 42\n}\n${XSS}\n`;
+
+test('create with JavaScript: highlighted page, line anchors, copy, delete with the kept token', async () => {
+  const { context, page } = await newPage();
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  await page.goto(`${base}/`);
+  await page.fill('textarea[name=content]', CODE);
+  await page.selectOption('select[name=syntax]', 'rust');
+  await page.fill('input[name=title]', 'Demo <b>title</b>');
+  await page.screenshot({ path: join(ARTIFACTS, 'create-page.png'), fullPage: true });
+
+  await page.focus('textarea[name=content]');
+  await Promise.all([page.waitForURL(/\/[A-Za-z0-9]{10}$/), page.keyboard.press('Control+Enter')]);
+  const id = new URL(page.url()).pathname.slice(1);
+  const token = await page.evaluate((id) => localStorage.getItem(`pastebin:token:${id}`), id);
+  assert.ok(token && token.length >= 22, 'the delete token is kept in this browser');
+  assert.ok(!page.url().includes(token), 'and never in a URL');
+
+  // Highlighting applied, and styled.
+  assert.equal(await page.locator('.hl-k').first().textContent(), 'fn');
+  assert.ok((await page.locator('.hl-s').count()) >= 2);
+  const [keyword, plain] = await page.evaluate(() => [getComputedStyle(document.querySelector('.hl-k')).color, getComputedStyle(document.querySelector('.line')).color]);
+  assert.notEqual(keyword, plain);
+
+  // The XSS payload is shown as text and never runs.
+  assert.equal(await page.evaluate(() => window.__xss), undefined);
+  assert.equal(await page.locator('article img, article b, article script').count(), 0);
+  assert.equal(await page.locator('h1').textContent(), 'Demo <b>title</b>');
+  assert.ok((await page.locator('#L5').textContent()).includes('<img src=x onerror='));
+  assert.deepEqual(page.dialogs, []);
+  await page.screenshot({ path: join(ARTIFACTS, 'paste-page-light.png'), fullPage: true });
+
+  // Line anchors: a range from the URL, then a click.
+  await page.goto(`${base}/${id}#L2-L3`);
+  const selected = () => page.locator('.line.selected').evaluateAll((ls) => ls.map((l) => l.id));
+  assert.deepEqual(await selected(), ['L2', 'L3']);
+  await page.click('#L4 a.ln');
+  assert.equal(new URL(page.url()).hash, '#L4');
+  assert.deepEqual(await selected(), ['L4']);
+  await page.click('#L1 a.ln', { modifiers: ['Shift'] });
+  assert.equal(new URL(page.url()).hash, '#L1-L4');
+
+  // Copy.
+  await page.click('button.copy');
+  await page.waitForFunction(() => document.querySelector('button.copy').textContent === 'Copied');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), CODE);
+
+  // Delete, with the token this browser kept.
+  assert.ok(await page.locator('button.delete').isVisible());
+  await Promise.all([page.waitForURL(`${base}/`), page.click('button.delete')]);
+  assert.equal(page.dialogs.length, 1, 'asked to confirm');
+  assert.equal((await fetch(`${base}/raw/${id}`)).status, 404);
+  assert.deepEqual(page.foreign, [], 'no request to any other host');
+  await context.close();
+});
+
+test('the paste page in dark mode, and without a token there is no delete button', async () => {
+  const created = await fetch(`${base}/pastes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content: CODE, syntax: 'rust', title: 'Dark' }) }).then((r) => r.json());
+  const { context, page } = await newPage({ colorScheme: 'dark' });
+  await page.goto(`${base}/${created.id}`);
+  assert.equal(await page.locator('button.delete').isVisible(), false);
+  assert.equal(await page.locator('button.copy').isVisible(), true);
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(background, 'rgb(13, 17, 23)', 'dark theme follows the system');
+  await page.screenshot({ path: join(ARTIFACTS, 'paste-page-dark.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(ARTIFACTS, 'paste-page-phone.png'), fullPage: true });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  assert.equal(overflow, false, 'no sideways scrolling of the page on a phone (the code box scrolls)');
+  assert.deepEqual(page.foreign, []);
+  await context.close();
+});
+
+test('a burn paste shows an interstitial, reveals once, then is gone', async () => {
+  const { context, page } = await newPage();
+  await page.goto(`${base}/`);
+  await page.fill('textarea[name=content]', 'the secret is 42');
+  await page.check('input[name=burn_after_reading]');
+  await Promise.all([page.waitForURL(/\/[A-Za-z0-9]{10}$/), page.click('button[type=submit]')]);
+  const url = page.url();
+  assert.ok(!(await page.content()).includes('the secret is 42'), 'the interstitial hides the content');
+  await Promise.all([page.waitForURL(/\/reveal$/), page.click('text=Reveal and delete')]);
+  assert.equal(await page.locator('.line').first().textContent(), '1the secret is 42');
+  const again = await page.goto(url);
+  assert.equal(again.status(), 404);
+  assert.deepEqual(page.foreign, []);
+  await context.close();
+});
+
+test('create with JavaScript disabled: the plain form post lands on the paste', async () => {
+  const { context, page } = await newPage({ javaScriptEnabled: false });
+  await page.goto(`${base}/`);
+  await page.fill('textarea[name=content]', 'no script here <i>at all</i>');
+  await page.selectOption('select[name=expires_in]', '1h');
+  await Promise.all([page.waitForURL(/\/[A-Za-z0-9]{10}$/), page.click('button[type=submit]')]);
+  assert.equal(await page.locator('.line').first().textContent(), '1no script here <i>at all</i>');
+  assert.ok((await page.locator('.meta').textContent()).includes('expires in 59 minutes') || (await page.locator('.meta').textContent()).includes('expires in 1 hour'));
+  await context.close();
+});
+
+test('page weight of a paste page, cold and cached', async () => {
+  const created = await fetch(`${base}/pastes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content: CODE, syntax: 'rust' }) }).then((r) => r.json());
+  const { context, page } = await newPage();
+  const client = await context.newCDPSession(page);
+  await client.send('Network.enable');
+  let bytes = 0;
+  let requests = 0;
+  client.on('Network.loadingFinished', (e) => {
+    bytes += e.encodedDataLength;
+    requests += 1;
+  });
+  await page.goto(`${base}/${created.id}`, { waitUntil: 'networkidle' });
+  const cold = { bytes, requests };
+  bytes = 0;
+  requests = 0;
+  await page.goto(`${base}/${created.id}`, { waitUntil: 'networkidle' });
+  const cached = { bytes, requests };
+  const report = `paste page (${CODE.length} bytes of Rust): cold ${cold.bytes} bytes in ${cold.requests} requests; cached ${cached.bytes} bytes in ${cached.requests} requests\n`;
+  writeFileSync(join(ARTIFACTS, 'page-weight.txt'), report);
+  console.log(report);
+  assert.ok(cold.requests === 3, `document, stylesheet, script: ${cold.requests}`);
+  assert.ok(cached.bytes < cold.bytes, 'assets come from the cache the second time');
+  await context.close();
+});
