@@ -136,6 +136,7 @@ test('the paste page in dark mode, and without a token there is no delete button
 
 test('a burn paste shows an interstitial, reveals once, then is gone', async () => {
   const { context, page } = await newPage();
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
   await page.goto(`${base}/`);
   await page.fill('textarea[name=content]', 'the secret is 42');
   await page.check('input[name=burn_after_reading]');
@@ -144,6 +145,10 @@ test('a burn paste shows an interstitial, reveals once, then is gone', async () 
   assert.ok(!(await page.content()).includes('the secret is 42'), 'the interstitial hides the content');
   await Promise.all([page.waitForURL(/\/reveal$/), page.click('text=Reveal and delete')]);
   assert.equal(await page.locator('.line').first().textContent(), '1the secret is 42');
+  // Copy works from the page: the paste no longer exists on the server.
+  await page.click('button.copy');
+  await page.waitForFunction(() => document.querySelector('button.copy').textContent === 'Copied');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), 'the secret is 42\n');
   const again = await page.goto(url);
   assert.equal(again.status(), 404);
   assert.deepEqual(page.foreign, []);

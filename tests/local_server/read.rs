@@ -61,6 +61,23 @@ async fn raw_is_always_plain_text_with_nosniff() {
         res.text().await.unwrap(),
         "<html><script>alert(1)</script></html>"
     );
+    let download = client()
+        .get(s.url(&format!("/raw/{id}?download=1")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        download.headers()["content-disposition"],
+        format!("attachment; filename=\"{id}.txt\"").as_str()
+    );
+    let cc = download.headers()[CACHE_CONTROL]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        cc.ends_with("s-maxage=60"),
+        "not invalidated on delete, so cached briefly: {cc}"
+    );
 }
 
 #[tokio::test]

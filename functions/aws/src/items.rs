@@ -24,6 +24,8 @@ pub mod attr {
     pub const REFS: &str = "refs";
     pub const GEN: &str = "gen";
     pub const COUNT: &str = "n";
+    /// The nonce of the reveal that claimed a burn paste.
+    pub const CLAIM: &str = "claim";
 }
 
 /// Where a paste's content lives.

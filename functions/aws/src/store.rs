@@ -1,9 +1,11 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use pastebin_core::{
     DeleteOutcome, Id, InsertOutcome, Paste, PasteStore, StoreError, TokenHash, UnixTime,
+    random_alphanumeric,
 };
 
 use crate::bodies::Bodies;
@@ -11,7 +13,7 @@ pub use crate::bodies::ReleaseOutcome;
 use crate::clients::AwsClients;
 use crate::config::AwsSettings;
 use crate::error::{AwsError, dynamo};
-use crate::items::{self, Body, Decoded, attr, n};
+use crate::items::{self, Body, Decoded, attr, n, s};
 
 /// Extra life of a body's reference counter beyond the longest paste that can use it.
 const COUNTER_GRACE_SECS: u64 = 86_400;
@@ -135,22 +137,39 @@ impl PasteStore for DynamoStore {
             .set_item(Some(items::encode(paste, body)))
             .condition_expression("attribute_not_exists(#id)")
             .expression_attribute_names("#id", attr::ID)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
-        match put {
-            Ok(_) => Ok(InsertOutcome::Inserted),
-            Err(e) => {
+        let error = match put {
+            Ok(_) => return Ok(InsertOutcome::Inserted),
+            Err(e) => e,
+        };
+        let existing = error.as_service_error().and_then(|se| match se {
+            PutItemError::ConditionalCheckFailedException(c) => {
+                Some(c.item().cloned().unwrap_or_default())
+            }
+            _ => None,
+        });
+        match existing {
+            // The SDK retried a write whose first reply was lost: the item there is this one
+            // (the token hash is unique to this create), so it was inserted.
+            Some(item)
+                if items::decode(&item)
+                    .is_ok_and(|d| d.paste.delete_token_hash.matches(&paste.delete_token_hash)) =>
+            {
+                Ok(InsertOutcome::Inserted)
+            }
+            Some(_) => {
+                // Definitely not written: give the body reference back (a new id takes its own).
                 if let Some(key) = &external {
                     self.bodies.abandon(key).await;
                 }
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception())
-                {
-                    Ok(InsertOutcome::IdTaken)
-                } else {
-                    Err(dynamo(e).into())
-                }
+                Ok(InsertOutcome::IdTaken)
             }
+            // Unknown whether the item was written (e.g. a timeout after the commit): keep the
+            // reference. One too many only delays cleanup; one too few could delete a body a
+            // live paste uses.
+            None => Err(dynamo(error).into()),
         }
     }
 
@@ -193,11 +212,16 @@ impl PasteStore for DynamoStore {
                     .await;
                 Ok(DeleteOutcome::Deleted)
             }
+            // The item is gone although the token matched: this delete's first attempt went
+            // through and its reply was lost (the SDK retried), or the creator deleted twice at
+            // once. Either way it is deleted; releasing the body is idempotent.
             Err(e)
                 if e.as_service_error()
                     .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
             {
-                Ok(DeleteOutcome::NotFound)
+                self.release_after_removal(id, body_key.as_deref(), now)
+                    .await;
+                Ok(DeleteOutcome::Deleted)
             }
             Err(e) => Err(dynamo(e).into()),
         }
@@ -213,34 +237,56 @@ impl PasteStore for DynamoStore {
         let body_key = decoded.body_key.clone();
         // Fetch the body first: if S3 fails, the paste is still there to be revealed later.
         let paste = self.with_content(decoded).await?;
-        // The one conditional delete decides which of any concurrent reveals wins.
-        let taken = self
+        // Claim it first: of any number of concurrent reveals one claim succeeds. The claim
+        // carries this reveal's nonce, so the SDK retrying it after a lost reply still succeeds
+        // for this reveal and for no other.
+        let nonce = random_alphanumeric(16);
+        let claimed = self
             .dynamodb()
-            .delete_item()
+            .update_item()
             .table_name(self.table())
             .set_key(Some(items::key(id.as_str())))
-            .condition_expression("#burn = :yes AND #exp >= :now")
+            .update_expression("SET #claim = :nonce")
+            .condition_expression("#burn = :yes AND #exp >= :now AND (attribute_not_exists(#claim) OR #claim = :nonce)")
+            .expression_attribute_names("#claim", attr::CLAIM)
             .expression_attribute_names("#burn", attr::BURN)
             .expression_attribute_names("#exp", attr::EXPIRES_AT)
+            .expression_attribute_values(":nonce", s(nonce.as_str()))
             .expression_attribute_values(":yes", AttributeValue::Bool(true))
             .expression_attribute_values(":now", n(now.seconds()))
-            .return_values(ReturnValue::AllOld)
             .send()
             .await;
-        match taken {
-            Ok(_) => {
-                self.release_after_removal(id, body_key.as_deref(), now)
-                    .await;
-                Ok(Some(paste))
-            }
+        match claimed {
+            Ok(_) => {}
             Err(e)
                 if e.as_service_error()
                     .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
             {
-                Ok(None)
+                return Ok(None);
             }
-            Err(e) => Err(dynamo(e).into()),
+            Err(e) => return Err(dynamo(e).into()),
         }
+        // Ours now. A condition failure here means this delete's own first attempt succeeded.
+        let deleted = self
+            .dynamodb()
+            .delete_item()
+            .table_name(self.table())
+            .set_key(Some(items::key(id.as_str())))
+            .condition_expression("#claim = :nonce")
+            .expression_attribute_names("#claim", attr::CLAIM)
+            .expression_attribute_values(":nonce", s(nonce.as_str()))
+            .send()
+            .await;
+        match deleted {
+            Ok(_) => {}
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) => {}
+            Err(e) => return Err(dynamo(e).into()),
+        }
+        self.release_after_removal(id, body_key.as_deref(), now)
+            .await;
+        Ok(Some(paste))
     }
 
     /// DynamoDB's TTL removes expired items (within about two days); readers never depend on it.

@@ -18,10 +18,11 @@ pub enum LimitsError {
     #[error("the size limit must be at least 1 byte")]
     ZeroMaxBytes,
     #[error(
-        "the maximum expiry must be at least {}",
-        format_duration(Limits::MIN_EXPIRY)
+        "the maximum expiry must be between {} and {}",
+        format_duration(Limits::MIN_EXPIRY),
+        format_duration(Limits::MAX_MAX_EXPIRY)
     )]
-    MaxExpiryTooShort,
+    MaxExpiryOutOfRange,
     #[error("the default expiry ({}) must be between {} and the maximum expiry ({})", format_duration(*default), format_duration(Limits::MIN_EXPIRY), format_duration(*max))]
     DefaultOutOfRange { default: Duration, max: Duration },
 }
@@ -32,6 +33,9 @@ impl Limits {
     pub const MIN_EXPIRY: Duration = Duration::from_secs(1);
 
     pub const DEFAULT_MAX_BYTES: u64 = 1024 * 1024;
+    /// A pastebin is not an archive; a year also keeps every date far inside what HTTP dates
+    /// and DynamoDB's TTL can express.
+    pub const MAX_MAX_EXPIRY: Duration = Duration::from_secs(365 * 86_400);
     pub const DEFAULT_EXPIRY: Duration = Duration::from_secs(7 * 86_400);
 
     pub fn new(
@@ -42,8 +46,8 @@ impl Limits {
         if max_bytes == 0 {
             return Err(LimitsError::ZeroMaxBytes);
         }
-        if max_expiry < Self::MIN_EXPIRY {
-            return Err(LimitsError::MaxExpiryTooShort);
+        if max_expiry < Self::MIN_EXPIRY || max_expiry > Self::MAX_MAX_EXPIRY {
+            return Err(LimitsError::MaxExpiryOutOfRange);
         }
         if default_expiry < Self::MIN_EXPIRY || default_expiry > max_expiry {
             return Err(LimitsError::DefaultOutOfRange {
@@ -89,7 +93,11 @@ mod tests {
         assert_eq!(Limits::new(0, DAY, DAY), Err(LimitsError::ZeroMaxBytes));
         assert_eq!(
             Limits::new(1, DAY, Duration::ZERO),
-            Err(LimitsError::MaxExpiryTooShort)
+            Err(LimitsError::MaxExpiryOutOfRange)
+        );
+        assert_eq!(
+            Limits::new(1, DAY, 366 * DAY),
+            Err(LimitsError::MaxExpiryOutOfRange)
         );
         assert!(matches!(
             Limits::new(1, 2 * DAY, DAY),

@@ -70,10 +70,15 @@
       data.set('content', textarea.value);
       fetch(form.action, { method: 'POST', body: data, headers: { Accept: 'application/json' } })
         .then(function (response) {
-          return response.json().then(function (body) {
-            if (!response.ok) throw new Error(body.message || response.statusText);
-            return body;
-          });
+          return response.json().then(
+            function (body) {
+              if (!response.ok) throw new Error(body.message || response.statusText);
+              return body;
+            },
+            function () {
+              throw new Error('The server answered ' + response.status + ' ' + response.statusText);
+            }
+          );
         })
         .then(function (created) {
           storeToken(created.id, created.delete_token);
@@ -133,12 +138,24 @@
     var copy = article.querySelector('button.copy');
     if (copy) {
       copy.hidden = false;
+      // A revealed burn paste no longer exists on the server: copy what the page shows.
+      function pageText() {
+        return Promise.resolve(
+          lines
+            .map(function (line) {
+              return line.textContent.slice(line.querySelector('.ln').textContent.length);
+            })
+            .join('\n') + '\n'
+        );
+      }
       copy.addEventListener('click', function () {
-        fetch('/raw/' + id)
-          .then(function (r) {
-            if (!r.ok) throw new Error(r.statusText);
-            return r.text();
-          })
+        (article.dataset.burned
+          ? pageText()
+          : fetch('/raw/' + id).then(function (r) {
+              if (!r.ok) throw new Error(r.statusText);
+              return r.text();
+            })
+        )
           .then(function (text) {
             return navigator.clipboard.writeText(text);
           })

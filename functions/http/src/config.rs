@@ -29,7 +29,7 @@ impl Settings {
         let limits = Limits::new(max_bytes, default_expiry, max_expiry).map_err(|e| {
             let var = match e {
                 pastebin_core::LimitsError::ZeroMaxBytes => "PASTEBIN_MAX_BYTES",
-                pastebin_core::LimitsError::MaxExpiryTooShort => "PASTEBIN_MAX_EXPIRY",
+                pastebin_core::LimitsError::MaxExpiryOutOfRange => "PASTEBIN_MAX_EXPIRY",
                 pastebin_core::LimitsError::DefaultOutOfRange { .. } => "PASTEBIN_DEFAULT_EXPIRY",
             };
             ConfigError {

@@ -41,6 +41,10 @@ fn page(title: &str, body: &str) -> String {
     )
 }
 
+/// Most of a paste's text shown in the page (rendered HTML is several times larger).
+const RENDER_MAX_BYTES: usize = 256 * 1024;
+const RENDER_MAX_LINES: usize = 10_000;
+
 /// The expiry choices offered by the form; the default is selected.
 const EXPIRY_CHOICES: &[(&str, &str)] = &[
     ("10m", "10 minutes"),
@@ -114,8 +118,17 @@ pub fn paste_page(
         .unwrap_or_default();
     let rules = language.and_then(|l| rules_for(l.name));
     let mut state = State::default();
-    let mut lines = String::with_capacity(paste.content.len() * 2);
+    let mut lines = String::with_capacity(paste.content.len().min(RENDER_MAX_BYTES) * 3);
+    let mut rendered = 0;
+    let mut truncated = false;
     for (n, line) in paste.content.lines().enumerate() {
+        // Markup multiplies the size of the text: past a budget the page says so and links to
+        // the raw text instead (a Lambda response is limited to 6 MB).
+        if rendered + line.len() > RENDER_MAX_BYTES || n >= RENDER_MAX_LINES {
+            truncated = true;
+            break;
+        }
+        rendered += line.len() + 1;
         let n = n + 1;
         let code = match rules {
             Some(rules) => highlight_line(line, rules, &mut state),
@@ -152,12 +165,17 @@ pub fn paste_page(
              <p class=\"meta\">{} · {} · created {} · {expiry}</p>\
              <div class=\"toolbar\">{actions}<button type=\"button\" class=\"copy\" hidden>Copy</button>\
              <button type=\"button\" class=\"delete\" hidden>Delete</button></div>\
-             <pre class=\"code\"><code{class}>{lines}</code></pre></article>",
+             <pre class=\"code\"><code{class}>{lines}</code></pre>{notice}</article>",
             escape_html(&title),
             human_size(paste.size()),
             language.map_or("plain text", |l| l.display),
             paste.created_at,
             burned = if revealed { " data-burned=\"1\"" } else { "" },
+            notice = match (truncated, revealed) {
+                (false, _) => String::new(),
+                (true, false) => format!("<p class=\"notice\">Only the beginning is shown here. <a href=\"/raw/{id}\">View the whole paste as text</a>.</p>"),
+                (true, true) => "<p class=\"notice\">Only the beginning is shown here, and this paste is now deleted.</p>".to_owned(),
+            },
         ),
     )
 }
@@ -307,6 +325,20 @@ mod tests {
     fn a_revealed_burn_paste_offers_no_link_back_to_itself() {
         let html = paste_page(&paste("secret", None, None), None, UnixTime(0), true);
         assert!(!html.contains("/raw/") && html.contains("data-burned"));
+    }
+
+    #[test]
+    fn long_pastes_are_shown_in_part_with_a_link_to_the_rest() {
+        let p = paste(&"0123456789\n".repeat(95_000), None, None);
+        let html = paste_page(&p, None, UnixTime(0), false);
+        assert!(html.len() < 2 * 1024 * 1024, "{} bytes", html.len());
+        assert!(
+            html.contains("Only the beginning is shown")
+                && html.contains("id=\"L10000\"")
+                && !html.contains("id=\"L10001\"")
+        );
+        let short = paste_page(&paste("a\nb", None, None), None, UnixTime(0), false);
+        assert!(!short.contains("Only the beginning"));
     }
 
     #[test]

@@ -98,7 +98,12 @@ pub async fn raw_text(
     {
         res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
-    Ok(with_cache_headers(res, &paste, state.bin.now()))
+    let mut res = with_cache_headers(res, &paste, state.bin.now());
+    if download {
+        // Query variants are not covered by the delete's invalidation of /raw/{id}.
+        cap_shared_max_age(&mut res, EXTENSION_SHARED_MAX_AGE);
+    }
+    Ok(res)
 }
 
 /// `GET /pastes/{id}`: metadata and content as JSON.
