@@ -3,7 +3,7 @@
 //! → Lambda → DynamoDB/S3 on ministack).
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -218,8 +218,4 @@ fn is_complete(response: &[u8]) -> bool {
             .map(|v| v.trim().parse::<usize>().unwrap_or(0))
     });
     length.is_some_and(|n| body.len() >= n)
-}
-
-pub fn exists(path: &Path) -> bool {
-    path.exists()
 }

@@ -62,10 +62,6 @@ impl DynamoStore {
         self.bodies.release(paste_id, body_key, now).await
     }
 
-    pub fn bodies(&self) -> &Bodies {
-        &self.bodies
-    }
-
     async fn get_item(&self, id: &Id) -> Result<Option<Decoded>, StoreError> {
         // Strongly consistent: a link shared right after creation must work at once.
         let out = self
