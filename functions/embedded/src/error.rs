@@ -12,6 +12,11 @@ pub enum EmbeddedError {
         path: PathBuf,
         source: rusqlite::Error,
     },
+    #[error("cannot start the writer thread for {path}: {source}")]
+    Spawn {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error(
         "the database {path} has schema version {found}; this build understands up to {supported}"
     )]
@@ -22,6 +27,10 @@ pub enum EmbeddedError {
     },
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("the transaction holding this write did not commit: {0}")]
+    Commit(std::sync::Arc<rusqlite::Error>),
+    #[error("the database writer has stopped")]
+    WriterStopped,
     #[error("a storage task stopped unexpectedly: {0}")]
     Task(#[from] tokio::task::JoinError),
 }

@@ -1,5 +1,5 @@
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use pastebin_core::{
@@ -8,7 +8,9 @@ use pastebin_core::{
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::EmbeddedError;
+use crate::cache::ReadCache;
 use crate::pool::{ReaderPool, open_writer};
+use crate::writer::Writer;
 
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "pastes.sqlite3";
@@ -16,10 +18,15 @@ pub const DB_FILE: &str = "pastes.sqlite3";
 /// Rows removed per sweep transaction, so a large backlog never holds the write lock for long.
 const SWEEP_BATCH: usize = 1000;
 
+/// Memory for recently read pastes (see `cache`): a few thousand typical pastes, or dozens of
+/// the largest.
+const READ_CACHE_BYTES: usize = 32 << 20;
+
 const COLUMNS: &str = "id, content, syntax, title, burn, created_at, expires_at, token_hash";
 
-/// Pastes in a SQLite file: one writer connection, a pool of readers, all work off the async
-/// threads (SQLite calls block).
+/// Pastes in a SQLite file: one writer thread that group-commits, a pool of readers, and recent
+/// reads kept in memory; no SQLite call runs on the async threads (they block). One process per
+/// data directory: the read cache only hears of the deletes made through this store.
 #[derive(Clone)]
 pub struct EmbeddedStore {
     inner: Arc<Inner>,
@@ -27,8 +34,9 @@ pub struct EmbeddedStore {
 
 struct Inner {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    writer: Writer,
     readers: ReaderPool,
+    cache: ReadCache,
 }
 
 impl EmbeddedStore {
@@ -39,12 +47,16 @@ impl EmbeddedStore {
             source,
         })?;
         let path = data_dir.join(DB_FILE);
-        let writer = open_writer(&path)?;
+        let writer = Writer::spawn(open_writer(&path)?).map_err(|source| EmbeddedError::Spawn {
+            path: path.clone(),
+            source,
+        })?;
         Ok(Self {
             inner: Arc::new(Inner {
                 readers: ReaderPool::new(path.clone()),
+                cache: ReadCache::new(READ_CACHE_BYTES),
                 path,
-                writer: Mutex::new(writer),
+                writer,
             }),
         })
     }
@@ -55,16 +67,9 @@ impl EmbeddedStore {
 
     async fn write<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let inner = self.inner.clone();
-        let result = tokio::task::spawn_blocking(move || {
-            let mut conn = inner.writer.lock().unwrap_or_else(|p| p.into_inner());
-            f(&mut conn)
-        })
-        .await
-        .map_err(EmbeddedError::from)?;
-        Ok(result.map_err(EmbeddedError::from)?)
+        Ok(self.inner.writer.write(f).await?)
     }
 
     async fn read<T: Send + 'static>(
@@ -160,15 +165,25 @@ impl PasteStore for EmbeddedStore {
     }
 
     async fn get(&self, id: &Id) -> Result<Option<Paste>, StoreError> {
-        let id = id.clone();
+        let cache = &self.inner.cache;
+        if let Some(hit) = cache.get(id) {
+            return Ok(Some(Paste::clone(&hit)));
+        }
+        let seen = cache.epoch();
+        let wanted = id.clone();
         let row = self
             .read(move |conn| {
                 conn.prepare_cached(&format!("SELECT {COLUMNS} FROM pastes WHERE id = ?1"))?
-                    .query_row([id.as_str()], Row8::from_row)
+                    .query_row([wanted.as_str()], Row8::from_row)
                     .optional()
             })
             .await?;
-        row.map(Row8::into_paste).transpose()
+        let Some(paste) = row.map(Row8::into_paste).transpose()? else {
+            return Ok(None);
+        };
+        let paste = Arc::new(paste);
+        cache.insert(seen, paste.clone());
+        Ok(Some(Arc::unwrap_or_clone(paste)))
     }
 
     async fn delete(
@@ -177,31 +192,36 @@ impl PasteStore for EmbeddedStore {
         token: &TokenHash,
         now: UnixTime,
     ) -> Result<DeleteOutcome, StoreError> {
-        let (id, token) = (id.clone(), *token);
-        self.write(move |conn| {
-            let tx = conn.transaction()?;
-            let found: Option<(Vec<u8>, i64)> = tx
-                .prepare_cached("SELECT token_hash, expires_at FROM pastes WHERE id = ?1")?
-                .query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            let outcome = match found {
-                None => DeleteOutcome::NotFound,
-                Some((_, expires_at)) if now.seconds() > expires_at => DeleteOutcome::NotFound,
-                Some((stored, _))
-                    if !TokenHash::from_bytes(&stored).is_some_and(|h| h.matches(&token)) =>
-                {
-                    DeleteOutcome::WrongToken
-                }
-                Some(_) => {
-                    tx.prepare_cached("DELETE FROM pastes WHERE id = ?1")?
-                        .execute([id.as_str()])?;
-                    DeleteOutcome::Deleted
-                }
-            };
-            tx.commit()?;
-            Ok(outcome)
-        })
-        .await
+        let (wanted, token) = (id.clone(), *token);
+        // The writer runs this inside its transaction: the check and the delete are atomic.
+        let outcome = self
+            .write(move |conn| {
+                let id = wanted;
+                let found: Option<(Vec<u8>, i64)> = conn
+                    .prepare_cached("SELECT token_hash, expires_at FROM pastes WHERE id = ?1")?
+                    .query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                let outcome = match found {
+                    None => DeleteOutcome::NotFound,
+                    Some((_, expires_at)) if now.seconds() > expires_at => DeleteOutcome::NotFound,
+                    Some((stored, _))
+                        if !TokenHash::from_bytes(&stored).is_some_and(|h| h.matches(&token)) =>
+                    {
+                        DeleteOutcome::WrongToken
+                    }
+                    Some(_) => {
+                        conn.prepare_cached("DELETE FROM pastes WHERE id = ?1")?
+                            .execute([id.as_str()])?;
+                        DeleteOutcome::Deleted
+                    }
+                };
+                Ok(outcome)
+            })
+            .await?;
+        if outcome == DeleteOutcome::Deleted {
+            self.inner.cache.invalidate(id);
+        }
+        Ok(outcome)
     }
 
     async fn take_burn(&self, id: &Id, now: UnixTime) -> Result<Option<Paste>, StoreError> {
