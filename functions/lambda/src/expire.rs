@@ -164,13 +164,10 @@ pub async fn serve_expire() -> Result<(), lambda_runtime::Error> {
         .ok()
         .filter(|d| !d.is_empty())
     {
-        Some(distribution_id) => {
-            let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-            Some(CloudFront {
-                client: aws_sdk_cloudfront::Client::new(&config),
-                distribution_id,
-            })
-        }
+        Some(distribution_id) => Some(CloudFront {
+            client: aws_sdk_cloudfront::Client::new(&clients.config),
+            distribution_id,
+        }),
         None => None,
     };
     let (store, cdn) = (&store, cdn.as_ref().map(|c| c as &dyn Invalidator));
