@@ -4,7 +4,9 @@ use axum::Router;
 use pastebin_aws::{
     AwsClients, AwsError, AwsSettings, DynamoRateLimiter, DynamoStore, ensure_resources,
 };
-use pastebin_core::{ConfigError, Pastebin, SystemClock};
+use pastebin_core::{
+    ConfigError, FixedWindowLimiter, MemoryStore, PasteStore, Pastebin, RateLimiter, SystemClock,
+};
 use pastebin_http::config::Settings;
 use pastebin_http::{AppState, PublicUrl, Routes, router};
 
@@ -22,19 +24,30 @@ pub enum StartError {
 /// Cold start: configuration, clients and the router for `routes`, built once.
 pub async fn http_app(routes: Routes) -> Result<Router, StartError> {
     let settings = Settings::from_env()?;
-    let aws = AwsSettings::from_env()?;
     let forwarding = Forwarding {
         origin_secret: origin_secret()?,
     };
-    let clients = AwsClients::from_env().await;
-    if aws.create_resources {
-        ensure_resources(&clients, &aws).await?;
-    }
-    let store = DynamoStore::new(&clients, &aws, settings.limits.max_expiry);
-    let limiter = DynamoRateLimiter::new(&clients, &aws.table);
+    let (store, limiter): (Arc<dyn PasteStore>, Arc<dyn RateLimiter>) =
+        match store_kind(|name| std::env::var(name).ok())? {
+            FunctionStore::Aws => {
+                let aws = AwsSettings::from_env()?;
+                let clients = AwsClients::from_env().await;
+                if aws.create_resources {
+                    ensure_resources(&clients, &aws).await?;
+                }
+                (
+                    Arc::new(DynamoStore::new(&clients, &aws, settings.limits.max_expiry)),
+                    Arc::new(DynamoRateLimiter::new(&clients, &aws.table)),
+                )
+            }
+            FunctionStore::Memory => (
+                Arc::new(MemoryStore::default()),
+                Arc::new(FixedWindowLimiter::default()),
+            ),
+        };
     let bin = Pastebin::new(
-        Arc::new(store),
-        Arc::new(limiter),
+        store,
+        limiter,
         Arc::new(SystemClock),
         settings.limits,
         settings.rates,
@@ -48,6 +61,31 @@ pub async fn http_app(routes: Routes) -> Result<Router, StartError> {
         routes,
         forwarding,
     ))
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum FunctionStore {
+    Aws,
+    /// Each process keeps its own pastes, lost when it ends: only for measuring the functions
+    /// without storage time (`bench/run`), never for a deployment.
+    Memory,
+}
+
+/// `PASTEBIN_STORE`: `aws` (the default) or `memory`. The embedded store needs a disk that
+/// outlives the process, which a function does not have.
+fn store_kind(lookup: impl Fn(&str) -> Option<String>) -> Result<FunctionStore, ConfigError> {
+    match pastebin_core::Env(&lookup).get("PASTEBIN_STORE") {
+        None => Ok(FunctionStore::Aws),
+        Some(v) => match v.trim().to_ascii_lowercase().as_str() {
+            "aws" => Ok(FunctionStore::Aws),
+            "memory" => Ok(FunctionStore::Memory),
+            _ => Err(ConfigError {
+                var: "PASTEBIN_STORE",
+                value: v,
+                reason: "a function takes `aws` (or `memory`, for benchmarks only)".to_owned(),
+            }),
+        },
+    }
 }
 
 /// `PASTEBIN_ORIGIN_SECRET`: set by the template, shared with CloudFront.
@@ -90,4 +128,25 @@ pub async fn serve_http(routes: Routes) -> Result<(), lambda_http::Error> {
         }
     };
     lambda_http::run(app).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(value: Option<&str>) -> Result<FunctionStore, ConfigError> {
+        store_kind(|name| {
+            assert_eq!(name, "PASTEBIN_STORE");
+            value.map(str::to_owned)
+        })
+    }
+
+    #[test]
+    fn functions_use_aws_unless_told_memory_and_refuse_the_embedded_store() {
+        assert_eq!(kind(None).ok(), Some(FunctionStore::Aws));
+        assert_eq!(kind(Some("aws")).ok(), Some(FunctionStore::Aws));
+        assert_eq!(kind(Some(" Memory ")).ok(), Some(FunctionStore::Memory));
+        let err = kind(Some("embedded")).err().map(|e| e.var);
+        assert_eq!(err, Some("PASTEBIN_STORE"));
+    }
 }
