@@ -6,3 +6,4 @@ mod adapter;
 mod common;
 mod expire;
 mod outage;
+mod tls;

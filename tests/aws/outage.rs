@@ -89,20 +89,22 @@ async fn a_backend_outage_is_503_and_leaves_nothing_half_written() {
     let mut ministack = Ministack::start(free_port(), state.clone());
     let endpoint = format!("http://127.0.0.1:{}", ministack.port);
     let suffix = pastebin_core::random_alphanumeric(8).to_ascii_lowercase();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_pastebin"))
-        .env("AWS_ENDPOINT_URL", &endpoint)
-        .env("PASTEBIN_ADDR", "127.0.0.1:0")
-        .env("PASTEBIN_STORE", "aws")
-        .env("PASTEBIN_TABLE", format!("outage-{suffix}"))
-        .env("PASTEBIN_BUCKET", format!("outage-{suffix}"))
-        .env("PASTEBIN_HASH_KEY", HASH_KEY)
-        .env("PASTEBIN_CREATE_RESOURCES", "true")
-        .env("PASTEBIN_LOG", "error")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut server = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_pastebin"))
+            .env("AWS_ENDPOINT_URL", &endpoint)
+            .env("PASTEBIN_ADDR", "127.0.0.1:0")
+            .env("PASTEBIN_STORE", "aws")
+            .env("PASTEBIN_TABLE", format!("outage-{suffix}"))
+            .env("PASTEBIN_BUCKET", format!("outage-{suffix}"))
+            .env("PASTEBIN_HASH_KEY", HASH_KEY)
+            .env("PASTEBIN_CREATE_RESOURCES", "true")
+            .env("PASTEBIN_LOG", "error")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
+    BufReader::new(server.0.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
     let base = line.trim().trim_start_matches("listening on ").to_owned();
@@ -159,6 +161,7 @@ async fn a_backend_outage_is_503_and_leaves_nothing_half_written() {
     let clients = {
         let config = aws_sdk_dynamodb::config::Builder::new()
             .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+            .http_client(pastebin_aws::https_client())
             .endpoint_url(&endpoint)
             .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
             .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
@@ -188,7 +191,17 @@ async fn a_backend_outage_is_503_and_leaves_nothing_half_written() {
     }
     assert_eq!(paste_ids.len(), acknowledged_ids.len());
 
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     ministack.stop();
+}
+
+/// The server under test, killed however the test ends: a leaked one would keep the test
+/// runner's output pipe open and hang whatever reads it (CI's `tee`).
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

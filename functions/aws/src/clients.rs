@@ -23,13 +23,8 @@ impl AwsClients {
             .operation_attempt_timeout(Duration::from_secs(3))
             .operation_timeout(Duration::from_secs(8))
             .build();
-        // rustls on ring rather than the SDK's default aws-lc: the same TLS, a much smaller
-        // binary (see the workspace manifest).
-        let https = aws_smithy_http_client::Builder::new()
-            .tls_provider(Provider::Rustls(CryptoMode::Ring))
-            .build_https();
         let config = aws_config::defaults(BehaviorVersion::latest())
-            .http_client(https)
+            .http_client(https_client())
             .timeout_config(timeouts)
             .retry_config(RetryConfig::standard().with_max_attempts(3))
             .load()
@@ -47,4 +42,13 @@ impl AwsClients {
             config,
         }
     }
+}
+
+/// The HTTP(S) client every SDK client here uses: rustls on ring rather than the SDK's default
+/// aws-lc, the same TLS in a much smaller binary (see the workspace manifest). The SDK is built
+/// without a default client, so anything constructing its own SDK client must pass this one.
+pub fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
 }

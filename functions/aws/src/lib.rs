@@ -22,7 +22,7 @@ mod resources;
 mod store;
 
 pub use bodies::Bodies;
-pub use clients::AwsClients;
+pub use clients::{AwsClients, https_client};
 pub use config::AwsSettings;
 pub use error::AwsError;
 pub use items::attr;
