@@ -106,7 +106,19 @@ fn commit_batch(conn: &Connection, batch: Vec<Job>) {
         }
         return;
     }
-    let completions: Vec<Completion> = batch.into_iter().map(|job| job(Ok(conn))).collect();
+    let completions: Vec<Completion> = batch
+        .into_iter()
+        .map(|job| {
+            // Some failures (disk full, I/O) make SQLite roll the whole transaction back. A job
+            // run after that would be in autocommit mode, its work committed on its own while the
+            // batch reports failure; it is refused instead, and the COMMIT below fails for all.
+            if conn.is_autocommit() {
+                job(Err(Arc::new(transaction_lost())))
+            } else {
+                job(Ok(conn))
+            }
+        })
+        .collect();
     let committed = conn.execute_batch("COMMIT").map_err(Arc::new);
     if let Err(e) = &committed {
         tracing::error!(error = %e, writes = completions.len(), "commit failed");
@@ -117,6 +129,13 @@ fn commit_batch(conn: &Connection, batch: Vec<Job>) {
     for complete in completions {
         complete(committed.as_ref().err());
     }
+}
+
+fn transaction_lost() -> rusqlite::Error {
+    rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ABORT),
+        Some("an earlier write in this batch rolled its transaction back".to_owned()),
+    )
 }
 
 #[cfg(test)]
@@ -175,5 +194,40 @@ mod tests {
             .expect("count");
         // All but the failed one are there, and nothing of the failed one's partial work.
         assert_eq!((rows, max), (199, 199));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn once_a_write_loses_the_transaction_the_rest_of_its_batch_is_refused() {
+        use std::time::Duration;
+        let (writer, path) = writer();
+        let writer = Arc::new(writer);
+        let submit = |sql: &'static str, pause: Duration| {
+            let writer = writer.clone();
+            tokio::spawn(async move {
+                writer
+                    .write(move |c| {
+                        std::thread::sleep(pause);
+                        c.execute_batch(sql)
+                    })
+                    .await
+            })
+        };
+        // The first write holds the writer while the next two queue up: they form one batch.
+        let first = submit("INSERT INTO t VALUES (1)", Duration::from_millis(300));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let breaker = submit("ROLLBACK", Duration::ZERO);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let follower = submit("INSERT INTO t VALUES (2)", Duration::ZERO);
+        assert!(first.await.expect("task").is_ok());
+        assert!(breaker.await.expect("task").is_err());
+        assert!(follower.await.expect("task").is_err());
+        drop(writer);
+        let conn = Connection::open(&path).expect("reopen");
+        let keys: Vec<i64> = conn
+            .prepare("SELECT k FROM t ORDER BY k")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .expect("keys");
+        // The follower was told it failed, so its row must not exist either.
+        assert_eq!(keys, [1]);
     }
 }
