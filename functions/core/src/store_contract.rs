@@ -146,6 +146,8 @@ pub async fn sweep_removes_only_expired_pastes(store: &dyn PasteStore) {
     let (fresh, _) = sample("fresh", false);
     store.insert(&old).await.unwrap();
     store.insert(&fresh).await.unwrap();
+    // Read first: a store that keeps recent reads in memory must forget swept ones too.
+    assert!(store.get(&old.id).await.unwrap().is_some());
     assert!(store.sweep_expired(NOW).await.unwrap() >= 1);
     assert!(store.get(&old.id).await.unwrap().is_none());
     assert!(store.get(&fresh.id).await.unwrap().is_some());

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use pastebin_core::{Id, Paste};
+use pastebin_core::{Id, Paste, UnixTime};
 
 pub struct ReadCache {
     /// Bytes of content kept per generation (half the budget).
@@ -70,6 +70,15 @@ impl ReadCache {
         }
     }
 
+    /// After a sweep removed everything that expired before `now`.
+    pub fn forget_expired(&self, now: UnixTime) {
+        let mut s = self.state();
+        s.epoch += 1;
+        s.current.retain(|_, p| p.expires_at >= now);
+        s.current_bytes = s.current.values().map(|p| cost(p)).sum();
+        s.previous.retain(|_, p| p.expires_at >= now);
+    }
+
     /// After `id` was deleted: it must not be served from here again.
     pub fn invalidate(&self, id: &Id) {
         let mut s = self.state();
@@ -106,7 +115,7 @@ fn cost(p: &Paste) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pastebin_core::{DeleteToken, UnixTime};
+    use pastebin_core::DeleteToken;
 
     fn paste(id: &str, size: usize, burn: bool) -> Arc<Paste> {
         Arc::new(Paste {
@@ -151,6 +160,24 @@ mod tests {
         cache.insert(cache.epoch(), paste("AAAAAAAAAA", 10, false));
         cache.invalidate(&id("AAAAAAAAAA"));
         assert!(cache.get(&id("AAAAAAAAAA")).is_none());
+    }
+
+    #[test]
+    fn a_sweep_forgets_what_expired_and_keeps_the_rest() {
+        let cache = ReadCache::new(1 << 20);
+        let mut old = Paste::clone(&paste("AAAAAAAAAA", 10, false));
+        old.expires_at = UnixTime(5);
+        cache.insert(cache.epoch(), Arc::new(old));
+        cache.insert(cache.epoch(), paste("BBBBBBBBBB", 10, false));
+        let seen = cache.epoch();
+        cache.forget_expired(UnixTime(50));
+        assert!(cache.get(&id("AAAAAAAAAA")).is_none());
+        assert!(cache.get(&id("BBBBBBBBBB")).is_some());
+        // A read that began before the sweep cannot put a swept paste back.
+        let mut late = Paste::clone(&paste("CCCCCCCCCC", 10, false));
+        late.expires_at = UnixTime(5);
+        cache.insert(seen, Arc::new(late));
+        assert!(cache.get(&id("CCCCCCCCCC")).is_none());
     }
 
     #[test]

@@ -248,6 +248,7 @@ impl PasteStore for EmbeddedStore {
                 .await?;
             total += removed as u64;
             if removed < SWEEP_BATCH {
+                self.inner.cache.forget_expired(now);
                 return Ok(total);
             }
         }
