@@ -89,3 +89,51 @@ pub fn large_text(len: usize, seed: &str) -> String {
     let line = format!("{seed} the quick brown fox jumps over the lazy dog 0123456789\n");
     line.repeat(len / line.len() + 1)[..len].to_owned()
 }
+
+/// The server under test, killed however the test ends: a leaked one would keep the test
+/// runner's output pipe open and hang whatever reads it (CI's `tee`).
+pub struct Server {
+    child: std::process::Child,
+    pub base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The binary on the aws store through `endpoint`, with a table and bucket named `name`, once it
+/// listens (it creates its resources first). `extra` adds environment, e.g. a trust store.
+pub fn spawn_server(endpoint: &str, name: &str, extra: &[(&str, &std::path::Path)]) -> Server {
+    use std::io::{BufRead, BufReader};
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_pastebin"));
+    command
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("PASTEBIN_ADDR", "127.0.0.1:0")
+        .env("PASTEBIN_STORE", "aws")
+        .env("PASTEBIN_TABLE", name)
+        .env("PASTEBIN_BUCKET", name)
+        .env("PASTEBIN_HASH_KEY", HASH_KEY)
+        .env("PASTEBIN_CREATE_RESOURCES", "true")
+        .env("PASTEBIN_LOG", "error")
+        .stdout(std::process::Stdio::piped());
+    for (key, value) in extra {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut server = Server {
+        child,
+        base: String::new(),
+    };
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    assert!(
+        line.starts_with("listening on "),
+        "the server did not start: {line:?}"
+    );
+    server.base = line.trim().trim_start_matches("listening on ").to_owned();
+    server
+}

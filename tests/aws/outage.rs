@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{HASH_KEY, large_text, require_endpoint};
+use crate::common::{large_text, require_endpoint, spawn_server};
 
 /// A ministack of this test's own (the shared one must stay up), persisting its state so that a
 /// restart brings the data back.
@@ -89,25 +89,8 @@ async fn a_backend_outage_is_503_and_leaves_nothing_half_written() {
     let mut ministack = Ministack::start(free_port(), state.clone());
     let endpoint = format!("http://127.0.0.1:{}", ministack.port);
     let suffix = pastebin_core::random_alphanumeric(8).to_ascii_lowercase();
-    let mut server = KillOnDrop(
-        Command::new(env!("CARGO_BIN_EXE_pastebin"))
-            .env("AWS_ENDPOINT_URL", &endpoint)
-            .env("PASTEBIN_ADDR", "127.0.0.1:0")
-            .env("PASTEBIN_STORE", "aws")
-            .env("PASTEBIN_TABLE", format!("outage-{suffix}"))
-            .env("PASTEBIN_BUCKET", format!("outage-{suffix}"))
-            .env("PASTEBIN_HASH_KEY", HASH_KEY)
-            .env("PASTEBIN_CREATE_RESOURCES", "true")
-            .env("PASTEBIN_LOG", "error")
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    let mut line = String::new();
-    BufReader::new(server.0.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line.trim().trim_start_matches("listening on ").to_owned();
+    let server = spawn_server(&endpoint, &format!("outage-{suffix}"), &[]);
+    let base = server.base.clone();
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
         .build()
@@ -193,15 +176,4 @@ async fn a_backend_outage_is_503_and_leaves_nothing_half_written() {
 
     drop(server);
     ministack.stop();
-}
-
-/// The server under test, killed however the test ends: a leaked one would keep the test
-/// runner's output pipe open and hang whatever reads it (CI's `tee`).
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }

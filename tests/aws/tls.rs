@@ -4,8 +4,6 @@
 //! to trust that CA through `SSL_CERT_FILE` (as it would read a system bundle), and a paste with
 //! an S3 body goes through DynamoDB and S3 over TLS.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
@@ -13,7 +11,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::{self, pki_types};
 
-use crate::common::{HASH_KEY, large_text, require_endpoint};
+use crate::common::{large_text, require_endpoint, spawn_server};
 
 /// A CA (written to `ca.pem` in `dir`) and a certificate it issued for `localhost`.
 fn certificates(dir: &std::path::Path) -> rustls::ServerConfig {
@@ -65,15 +63,6 @@ async fn tls_proxy(config: rustls::ServerConfig, upstream: String) -> u16 {
     port
 }
 
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_store_reaches_dynamodb_and_s3_over_tls() {
     let endpoint = require_endpoint();
@@ -87,32 +76,14 @@ async fn the_store_reaches_dynamodb_and_s3_over_tls() {
     let port = tls_proxy(certificates(&dir), upstream).await;
 
     let suffix = pastebin_core::random_alphanumeric(8).to_ascii_lowercase();
-    let mut server = KillOnDrop(
-        Command::new(env!("CARGO_BIN_EXE_pastebin"))
-            .env("AWS_ENDPOINT_URL", format!("https://localhost:{port}"))
-            // The only CA it trusts: the proxy's. A plain-HTTP fallback could not pass.
-            .env("SSL_CERT_FILE", dir.join("ca.pem"))
-            .env("SSL_CERT_DIR", &no_cert_dir)
-            .env("PASTEBIN_ADDR", "127.0.0.1:0")
-            .env("PASTEBIN_STORE", "aws")
-            .env("PASTEBIN_TABLE", format!("tls-{suffix}"))
-            .env("PASTEBIN_BUCKET", format!("tls-{suffix}"))
-            .env("PASTEBIN_HASH_KEY", HASH_KEY)
-            .env("PASTEBIN_CREATE_RESOURCES", "true")
-            .env("PASTEBIN_LOG", "error")
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap(),
+    let ca = dir.join("ca.pem");
+    // The only CA it trusts is the proxy's: neither plain HTTP nor the system bundle could pass.
+    let server = spawn_server(
+        &format!("https://localhost:{port}"),
+        &format!("tls-{suffix}"),
+        &[("SSL_CERT_FILE", &ca), ("SSL_CERT_DIR", &no_cert_dir)],
     );
-    let mut line = String::new();
-    BufReader::new(server.0.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert!(
-        line.starts_with("listening on "),
-        "the server did not start over TLS: {line:?}"
-    );
-    let base = line.trim().trim_start_matches("listening on ").to_owned();
+    let base = server.base.clone();
 
     let http = reqwest::Client::new();
     let content = large_text(200 * 1024, "tls");
