@@ -1,7 +1,6 @@
 //! The backend goes away mid-run and comes back: requests in between get 503 with
 //! `Retry-After`, nothing half-written is left, and every acknowledged paste still reads.
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
