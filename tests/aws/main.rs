@@ -6,4 +6,5 @@ mod adapter;
 mod common;
 mod expire;
 mod outage;
+mod payload;
 mod tls;

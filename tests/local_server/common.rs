@@ -152,10 +152,20 @@ pub fn store_is_aws() -> bool {
     std::env::var("PASTEBIN_TEST_STORE").is_ok_and(|s| s == "aws")
 }
 
+/// A client as the suite's callers are: against a deployed API it also sends the origin secret,
+/// as CloudFront does (`PASTEBIN_TEST_ORIGIN_SECRET`).
 pub fn client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(secret) = std::env::var("PASTEBIN_TEST_ORIGIN_SECRET")
+        .ok()
+        .filter(|s| !s.is_empty())
+    {
+        headers.insert("x-origin-verify", secret.parse().expect("a header value"));
+    }
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))
+        .default_headers(headers)
         .build()
         .expect("http client")
 }

@@ -138,3 +138,35 @@ async fn deleting_an_unknown_paste_is_404() {
         .unwrap();
     assert_eq!(res.status(), 404);
 }
+
+/// Every delete can cost a CDN invalidation: deletes are limited per client like creates, and
+/// counted apart from them.
+#[tokio::test]
+async fn deletes_are_rate_limited_per_client_with_retry_after() {
+    if crate::common::local_only("needs its own PASTEBIN_DELETE_RATE") {
+        return;
+    }
+    let s = Server::with_env(&[("PASTEBIN_DELETE_RATE", "2")]);
+    let (id, token) = create(&s).await;
+    let delete = |token: &str| {
+        client()
+            .delete(s.url(&format!("/{id}")))
+            .header("x-delete-token", token)
+            .send()
+    };
+    assert_eq!(delete("wrong").await.unwrap().status(), 403);
+    assert_eq!(delete("wrong").await.unwrap().status(), 403);
+    let limited = delete(&token).await.unwrap();
+    assert_eq!(limited.status(), 429);
+    let retry: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry));
+    let body: serde_json::Value = limited.json().await.unwrap();
+    assert_eq!(body["error"], "rate_limited");
+    assert_eq!(status(&s, &format!("/{id}")).await, 200, "still there");
+    let res = client().post(s.url("/")).body("x").send().await.unwrap();
+    assert_eq!(res.status(), 201, "creates are counted apart");
+}

@@ -70,13 +70,10 @@ async fn raw_is_always_plain_text_with_nosniff() {
         download.headers()["content-disposition"],
         format!("attachment; filename=\"{id}.txt\"").as_str()
     );
-    let cc = download.headers()[CACHE_CONTROL]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let cc = download.headers()[CACHE_CONTROL].to_str().unwrap();
     assert!(
-        cc.ends_with("s-maxage=60"),
-        "not invalidated on delete, so cached briefly: {cc}"
+        cc.starts_with("private,"),
+        "not invalidated on delete, so never in a shared cache: {cc}"
     );
 }
 
@@ -110,8 +107,8 @@ async fn an_extension_on_the_share_link_picks_the_highlighting() {
         .unwrap()
         .to_owned();
     assert!(
-        cc.ends_with("s-maxage=60"),
-        "extension links are cached briefly: {cc}"
+        cc.starts_with("private,"),
+        "extension links are never in a shared cache: {cc}"
     );
     let unknown = client()
         .get(s.url(&format!("/{id}.zzz")))
@@ -126,15 +123,28 @@ async fn an_extension_on_the_share_link_picks_the_highlighting() {
     );
 }
 
+/// A shared cache (the CDN) may keep a paste only at the two URLs a delete invalidates; every
+/// other form of a read is `private`; no lifetime reaches beyond the paste's own expiry.
 #[tokio::test]
-async fn reads_carry_expires_and_a_max_age_within_the_remaining_life() {
+async fn every_read_form_has_its_cache_lifetime_within_the_remaining_life() {
     let s = Server::start();
     let id = create(&s, "cache me", "?expires=120").await;
-    for path in [
-        format!("/{id}"),
-        format!("/raw/{id}"),
-        format!("/pastes/{id}"),
-    ] {
+    let mut forms = vec![
+        (format!("/{id}"), true),
+        (format!("/raw/{id}"), true),
+        (format!("/{id}.rs"), false),
+        (format!("/raw/{id}.txt"), false),
+        (format!("/{id}?utm=x"), false),
+        (format!("/raw/{id}?download=1"), false),
+        (format!("/pastes/{id}"), false),
+    ];
+    if crate::common::external_url().is_none() {
+        // (API Gateway may decode the path before the function sees it; the CDN's
+        // viewer-request function decodes it before its cache does.)
+        let first = id.as_bytes()[0];
+        forms.push((format!("/%{first:02X}{}", &id[1..]), false));
+    }
+    for (path, shared) in forms {
         let res = client().get(s.url(&path)).send().await.unwrap();
         assert_eq!(res.status(), 200, "{path}");
         let expires = httpdate_seconds(res.headers()[EXPIRES].to_str().unwrap());
@@ -147,17 +157,17 @@ async fn reads_carry_expires_and_a_max_age_within_the_remaining_life() {
             "{path}: Expires is the paste's expiry"
         );
         let cc = res.headers()[CACHE_CONTROL].to_str().unwrap().to_owned();
+        assert_eq!(cc.starts_with("public,"), shared, "{path}: {cc}");
+        assert_eq!(cc.contains("s-maxage="), shared, "{path}: {cc}");
+        assert!(
+            cc.starts_with("public,") || cc.starts_with("private,"),
+            "{path}: {cc}"
+        );
         for directive in ["max-age=", "s-maxage="] {
-            let age: i64 = cc
-                .split(directive)
-                .nth(1)
-                .unwrap()
-                .split(',')
-                .next()
-                .unwrap()
-                .trim()
-                .parse()
-                .unwrap();
+            let Some(value) = cc.split(directive).nth(1) else {
+                continue;
+            };
+            let age: i64 = value.split(',').next().unwrap().trim().parse().unwrap();
             assert!(age <= 120, "{path}: {cc}");
         }
     }

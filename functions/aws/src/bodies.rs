@@ -25,7 +25,7 @@ pub struct Bodies {
     pub(crate) s3: aws_sdk_s3::Client,
     pub(crate) table: String,
     pub(crate) bucket: String,
-    pub(crate) hash_key: Vec<u8>,
+    pub(crate) hash_key: Option<Vec<u8>>,
 }
 
 /// What releasing a reference did.
@@ -53,7 +53,8 @@ impl Bodies {
         content: &str,
         counter_expires_at: UnixTime,
     ) -> Result<String, AwsError> {
-        let hmac = content_key(&self.hash_key, content.as_bytes());
+        let hash_key = self.hash_key.as_deref().ok_or(AwsError::NoHashKey)?;
+        let hmac = content_key(hash_key, content.as_bytes());
         let out = self
             .dynamodb
             .update_item()

@@ -1,12 +1,13 @@
-use pastebin_core::{ConfigError, Env};
+use pastebin_core::{ConfigError, Env, vars};
 
-/// Settings of the AWS adapter (DESIGN §5). The endpoint, region and credentials are the SDK's
-/// own (`AWS_ENDPOINT_URL`, `AWS_REGION`, …) and are not read here.
+/// Settings of the AWS adapter. The endpoint, region and credentials are the SDK's own
+/// (`AWS_ENDPOINT_URL`, `AWS_REGION`, …) and are not read here.
 #[derive(Clone)]
 pub struct AwsSettings {
     pub table: String,
     pub bucket: String,
-    pub hash_key: Vec<u8>,
+    /// Names S3 bodies; only a runtime that creates pastes needs it (and is given it).
+    pub hash_key: Option<Vec<u8>>,
     /// Bodies larger than this many bytes go to S3.
     pub inline_max_bytes: u64,
     /// Create the table (with TTL and stream) and the bucket if missing.
@@ -48,12 +49,15 @@ impl AwsSettings {
                 reason: "required for the aws store".to_owned(),
             })
         };
-        let table = required("PASTEBIN_TABLE")?;
-        let bucket = required("PASTEBIN_BUCKET")?;
-        let hash_key = required("PASTEBIN_HASH_KEY")?;
-        if hash_key.len() < Self::MIN_HASH_KEY_LEN {
+        let table = required(vars::TABLE)?;
+        let bucket = required(vars::BUCKET)?;
+        let hash_key = env.get(vars::HASH_KEY);
+        if hash_key
+            .as_ref()
+            .is_some_and(|k| k.len() < Self::MIN_HASH_KEY_LEN)
+        {
             return Err(ConfigError {
-                var: "PASTEBIN_HASH_KEY",
+                var: vars::HASH_KEY,
                 value: "<redacted>".to_owned(),
                 reason: format!(
                     "must be at least {} characters of secret (e.g. `openssl rand -hex 32`)",
@@ -62,10 +66,10 @@ impl AwsSettings {
             });
         }
         let inline_max_bytes =
-            env.number("PASTEBIN_INLINE_MAX_BYTES", Self::DEFAULT_INLINE_MAX_BYTES)?;
+            env.number(vars::INLINE_MAX_BYTES, Self::DEFAULT_INLINE_MAX_BYTES)?;
         if inline_max_bytes > Self::MAX_INLINE_MAX_BYTES {
             return Err(ConfigError {
-                var: "PASTEBIN_INLINE_MAX_BYTES",
+                var: vars::INLINE_MAX_BYTES,
                 value: inline_max_bytes.to_string(),
                 reason: format!(
                     "must be at most {} (DynamoDB items are limited to 400 KB)",
@@ -76,10 +80,22 @@ impl AwsSettings {
         Ok(Self {
             table,
             bucket,
-            hash_key: hash_key.into_bytes(),
+            hash_key: hash_key.map(String::into_bytes),
             inline_max_bytes,
-            create_resources: env.flag("PASTEBIN_CREATE_RESOURCES", false)?,
+            create_resources: env.flag(vars::CREATE_RESOURCES, false)?,
         })
+    }
+
+    /// For a runtime that creates pastes: the hash key must be there.
+    pub fn require_hash_key(&self) -> Result<(), ConfigError> {
+        match self.hash_key {
+            Some(_) => Ok(()),
+            None => Err(ConfigError {
+                var: vars::HASH_KEY,
+                value: String::new(),
+                reason: "required to create pastes on the aws store".to_owned(),
+            }),
+        }
     }
 }
 
@@ -99,16 +115,15 @@ mod tests {
     const KEY: &str = "0123456789abcdef0123456789abcdef";
 
     #[test]
-    fn table_bucket_and_hash_key_are_required_and_named() {
+    fn table_and_bucket_are_required_and_the_hash_key_by_creators() {
         assert_eq!(settings(&[]).unwrap_err().var, "PASTEBIN_TABLE");
         assert_eq!(
             settings(&[("PASTEBIN_TABLE", "t")]).unwrap_err().var,
             "PASTEBIN_BUCKET"
         );
+        let reader = settings(&[("PASTEBIN_TABLE", "t"), ("PASTEBIN_BUCKET", "b")]).unwrap();
         assert_eq!(
-            settings(&[("PASTEBIN_TABLE", "t"), ("PASTEBIN_BUCKET", "b")])
-                .unwrap_err()
-                .var,
+            reader.require_hash_key().unwrap_err().var,
             "PASTEBIN_HASH_KEY"
         );
         let short = settings(&[

@@ -12,6 +12,8 @@ pub enum AwsError {
     S3Body(#[from] aws_sdk_s3::primitives::ByteStreamError),
     #[error("building a request: {0}")]
     Build(#[from] BuildError),
+    #[error("PASTEBIN_HASH_KEY is not set: this runtime cannot store bodies in S3")]
+    NoHashKey,
     #[error("table {table} did not become active within {seconds} s")]
     TableNotActive { table: String, seconds: u64 },
 }

@@ -12,6 +12,7 @@
 //!
 //! Prefixed keys contain `#`, which no paste id can, so item kinds never collide.
 
+mod allowance;
 mod bodies;
 mod clients;
 mod config;
@@ -20,7 +21,9 @@ mod items;
 mod rate;
 mod resources;
 mod store;
+pub mod stream;
 
+pub use allowance::DailyAllowance;
 pub use bodies::Bodies;
 pub use clients::{AwsClients, https_client};
 pub use config::AwsSettings;

@@ -17,6 +17,7 @@ mod store;
 mod syntax;
 mod time;
 mod token;
+pub mod vars;
 
 pub use config::{ConfigError, Env};
 pub use dedup::content_key;

@@ -7,11 +7,13 @@ use async_trait::async_trait;
 use crate::store::StoreError;
 use crate::time::UnixTime;
 
-/// Creates and reads are counted separately, so heavy readers never block creators.
+/// Creates, reads and deletes are counted separately, so heavy readers never block creators.
+/// Deletes have their own class because each one can cost a CDN invalidation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RateClass {
     Create,
     Read,
+    Delete,
 }
 
 impl RateClass {
@@ -19,6 +21,7 @@ impl RateClass {
         match self {
             Self::Create => "create",
             Self::Read => "read",
+            Self::Delete => "delete",
         }
     }
 }
@@ -28,18 +31,21 @@ impl RateClass {
 pub struct RateLimits {
     pub create_per_minute: u32,
     pub read_per_minute: u32,
+    pub delete_per_minute: u32,
 }
 
 impl RateLimits {
     pub const OFF: Self = Self {
         create_per_minute: 0,
         read_per_minute: 0,
+        delete_per_minute: 0,
     };
 
     pub fn per_minute(&self, class: RateClass) -> u32 {
         match class {
             RateClass::Create => self.create_per_minute,
             RateClass::Read => self.read_per_minute,
+            RateClass::Delete => self.delete_per_minute,
         }
     }
 }
@@ -49,6 +55,7 @@ impl Default for RateLimits {
         Self {
             create_per_minute: 120,
             read_per_minute: 1200,
+            delete_per_minute: 120,
         }
     }
 }

@@ -40,7 +40,11 @@ pub struct TokenHash([u8; 32]);
 
 impl TokenHash {
     pub fn of(token: &str) -> Self {
-        Self(Sha256::digest(token.as_bytes()).into())
+        Self::of_bytes(token.as_bytes())
+    }
+
+    pub fn of_bytes(token: &[u8]) -> Self {
+        Self(Sha256::digest(token).into())
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Option<Self> {

@@ -334,13 +334,14 @@ async fn delete_needs_the_token_and_leaves_the_paste_on_a_wrong_one() {
 }
 
 #[tokio::test]
-async fn creates_are_rate_limited_per_client_apart_from_reads() {
+async fn creates_are_rate_limited_per_client_apart_from_reads_and_deletes() {
     let f = fixture_with(
         Arc::new(MemoryStore::default()),
         Limits::default(),
         RateLimits {
             create_per_minute: 2,
             read_per_minute: 0,
+            delete_per_minute: 1,
         },
     );
     let a = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
@@ -355,8 +356,14 @@ async fn creates_are_rate_limited_per_client_apart_from_reads() {
     for _ in 0..100 {
         f.bin.admit(a, RateClass::Read).await.unwrap();
     }
+    f.bin.admit(a, RateClass::Delete).await.unwrap();
+    assert!(matches!(
+        f.bin.admit(a, RateClass::Delete).await,
+        Err(Error::RateLimited { .. })
+    ));
     f.clock.advance(Duration::from_secs(60));
     f.bin.admit(a, RateClass::Create).await.unwrap();
+    f.bin.admit(a, RateClass::Delete).await.unwrap();
 }
 
 /// Reports every id as taken `collisions` times before letting inserts through.

@@ -1,9 +1,11 @@
-//! Settings shared by every runtime, read once at start from `PASTEBIN_*` variables
-//! (DESIGN §5). Every error names the variable and says what would be valid.
+//! Settings shared by every runtime, read once at start from `PASTEBIN_*` variables. Every
+//! error names the variable and says what would be valid.
 
 pub use pastebin_core::{ConfigError, Env};
-use pastebin_core::{Limits, RateLimits};
+use pastebin_core::{Limits, LimitsError, RateLimits, vars};
 
+use crate::cache::CachePolicy;
+use crate::origin::{MIN_SECRET_LEN, OriginGuard};
 use crate::public_url::PublicUrl;
 
 /// Rules and presentation settings common to the local server and the Lambda functions.
@@ -13,6 +15,8 @@ pub struct Settings {
     pub rates: RateLimits,
     /// `None`: derived from each request's `Host`.
     pub public_url: Option<PublicUrl>,
+    pub cache: CachePolicy,
+    pub origin: OriginGuard,
 }
 
 impl Settings {
@@ -23,14 +27,14 @@ impl Settings {
     /// `lookup` returns a variable's value, if set; tests pass their own.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let env = Env(&lookup);
-        let max_bytes = env.number("PASTEBIN_MAX_BYTES", Limits::DEFAULT_MAX_BYTES)?;
-        let default_expiry = env.duration("PASTEBIN_DEFAULT_EXPIRY", Limits::DEFAULT_EXPIRY)?;
-        let max_expiry = env.duration("PASTEBIN_MAX_EXPIRY", Limits::DEFAULT_EXPIRY)?;
+        let max_bytes = env.number(vars::MAX_BYTES, Limits::DEFAULT_MAX_BYTES)?;
+        let default_expiry = env.duration(vars::DEFAULT_EXPIRY, Limits::DEFAULT_EXPIRY)?;
+        let max_expiry = env.duration(vars::MAX_EXPIRY, Limits::DEFAULT_EXPIRY)?;
         let limits = Limits::new(max_bytes, default_expiry, max_expiry).map_err(|e| {
             let var = match e {
-                pastebin_core::LimitsError::ZeroMaxBytes => "PASTEBIN_MAX_BYTES",
-                pastebin_core::LimitsError::MaxExpiryOutOfRange => "PASTEBIN_MAX_EXPIRY",
-                pastebin_core::LimitsError::DefaultOutOfRange { .. } => "PASTEBIN_DEFAULT_EXPIRY",
+                LimitsError::ZeroMaxBytes => vars::MAX_BYTES,
+                LimitsError::MaxExpiryOutOfRange => vars::MAX_EXPIRY,
+                LimitsError::DefaultOutOfRange { .. } => vars::DEFAULT_EXPIRY,
             };
             ConfigError {
                 var,
@@ -40,22 +44,61 @@ impl Settings {
         })?;
         let defaults = RateLimits::default();
         let rates = RateLimits {
-            create_per_minute: env.number("PASTEBIN_CREATE_RATE", defaults.create_per_minute)?,
-            read_per_minute: env.number("PASTEBIN_READ_RATE", defaults.read_per_minute)?,
+            create_per_minute: env.number(vars::CREATE_RATE, defaults.create_per_minute)?,
+            read_per_minute: env.number(vars::READ_RATE, defaults.read_per_minute)?,
+            delete_per_minute: env.number(vars::DELETE_RATE, defaults.delete_per_minute)?,
         };
-        let public_url = match env.get("PASTEBIN_PUBLIC_URL") {
+        let public_url = match env.get(vars::PUBLIC_URL) {
             None => None,
             Some(v) => Some(PublicUrl::fixed(&v).map_err(|reason| ConfigError {
-                var: "PASTEBIN_PUBLIC_URL",
+                var: vars::PUBLIC_URL,
                 value: v,
                 reason,
             })?),
         };
+        let shared_max_age =
+            env.duration(vars::SHARED_MAX_AGE, CachePolicy::DEFAULT_SHARED_MAX_AGE)?;
+        if shared_max_age > CachePolicy::MAX_SHARED_MAX_AGE {
+            return Err(ConfigError {
+                var: vars::SHARED_MAX_AGE,
+                value: lookup(vars::SHARED_MAX_AGE).unwrap_or_default(),
+                reason:
+                    "must be at most 1d (it bounds how long a delete can stay visible at the CDN)"
+                        .to_owned(),
+            });
+        }
         Ok(Self {
             limits,
             rates,
             public_url,
+            cache: CachePolicy::new(shared_max_age),
+            origin: origin_guard(&env)?,
         })
+    }
+}
+
+/// `PASTEBIN_ORIGIN_SECRET` (and, during a rotation, `PASTEBIN_ORIGIN_SECRET_PREVIOUS`).
+fn origin_guard(env: &Env<'_>) -> Result<OriginGuard, ConfigError> {
+    let secret = |var: &'static str| match env.get(var) {
+        Some(s) if s.len() < MIN_SECRET_LEN => Err(ConfigError {
+            var,
+            value: "<redacted>".to_owned(),
+            reason: format!("must be at least {MIN_SECRET_LEN} characters"),
+        }),
+        other => Ok(other),
+    };
+    let current = secret(vars::ORIGIN_SECRET)?;
+    let previous = secret(vars::ORIGIN_SECRET_PREVIOUS)?;
+    match (current, previous) {
+        (None, None) => Ok(OriginGuard::open()),
+        (Some(current), previous) => Ok(OriginGuard::requiring(
+            std::iter::once(current.as_str()).chain(previous.as_deref()),
+        )),
+        (None, Some(_)) => Err(ConfigError {
+            var: vars::ORIGIN_SECRET_PREVIOUS,
+            value: "<redacted>".to_owned(),
+            reason: format!("is only accepted beside {}", vars::ORIGIN_SECRET),
+        }),
     }
 }
 
@@ -81,10 +124,13 @@ mod tests {
             s.rates,
             RateLimits {
                 create_per_minute: 120,
-                read_per_minute: 1200
+                read_per_minute: 1200,
+                delete_per_minute: 120,
             }
         );
         assert!(s.public_url.is_none());
+        assert_eq!(s.cache.shared_max_age(), 300);
+        assert!(s.origin.is_open());
     }
 
     #[test]
@@ -102,6 +148,25 @@ mod tests {
     }
 
     #[test]
+    fn origin_secrets_are_never_echoed_and_two_are_accepted_during_a_rotation() {
+        let s = settings(&[
+            (
+                "PASTEBIN_ORIGIN_SECRET",
+                "new-0123456789abcdef0123456789abcdef",
+            ),
+            (
+                "PASTEBIN_ORIGIN_SECRET_PREVIOUS",
+                "old-0123456789abcdef0123456789abcdef",
+            ),
+        ])
+        .unwrap();
+        assert!(!s.origin.is_open());
+        assert_eq!(format!("{:?}", s.origin), "OriginGuard(2 secrets)");
+        let err = settings(&[("PASTEBIN_ORIGIN_SECRET", "short-secret")]).unwrap_err();
+        assert!(!err.to_string().contains("short-secret"));
+    }
+
+    #[test]
     fn errors_name_the_variable() {
         for (var, value) in [
             ("PASTEBIN_MAX_BYTES", "lots"),
@@ -110,6 +175,13 @@ mod tests {
             ("PASTEBIN_MAX_EXPIRY", "forever"),
             ("PASTEBIN_CREATE_RATE", "-1"),
             ("PASTEBIN_PUBLIC_URL", "example.com"),
+            ("PASTEBIN_DELETE_RATE", "many"),
+            ("PASTEBIN_SHARED_MAX_AGE", "2d"),
+            ("PASTEBIN_ORIGIN_SECRET", "too-short"),
+            (
+                "PASTEBIN_ORIGIN_SECRET_PREVIOUS",
+                "0123456789abcdef0123456789abcdef",
+            ),
         ] {
             let err = settings(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var);

@@ -2,11 +2,9 @@ use axum::Json;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
-use pastebin_core::RateClass;
 use serde::Serialize;
 
 use crate::body::{CreateRoute, parse_create};
-use crate::client_ip::ClientIp;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::negotiate::Wants;
@@ -38,11 +36,6 @@ pub async fn create_at_api(
 
 async fn create(state: AppState, req: Request, route: CreateRoute) -> Result<Response, ApiError> {
     let (parts, body) = req.into_parts();
-    // Before reading the body: a limited client costs us no more than its headers.
-    state
-        .bin
-        .admit(ClientIp::of(&parts.extensions), RateClass::Create)
-        .await?;
     let parsed = parse_create(&parts, body, route, state.bin.limits().max_bytes).await?;
     state.bin.validate_options(&parsed.query_options)?;
     let created = state.bin.create(parsed.request).await?;

@@ -1,17 +1,17 @@
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use http::header::AUTHORIZATION;
 use http::{HeaderMap, StatusCode, Uri};
 
 use crate::body::form_pairs;
 use crate::error::ApiError;
+use crate::extract::PasteRef;
 use crate::metrics::Metrics;
-use crate::read::parse_id;
 use crate::state::AppState;
 
 pub async fn delete(
     State(state): State<AppState>,
-    Path(raw_id): Path<String>,
+    paste_ref: PasteRef,
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -26,7 +26,7 @@ pub async fn delete(
     if token.is_none() {
         return Err(pastebin_core::Error::MissingToken.into());
     }
-    let (id, _) = parse_id(&raw_id)?;
+    let id = paste_ref.id;
     state.bin.delete(&id, token).await?;
     Metrics::inc(&state.metrics.deletes);
     tracing::info!(paste_id = %id, "paste deleted");

@@ -23,6 +23,14 @@ pub enum ApiError {
     NoRoute,
     #[error("this method is not allowed here")]
     MethodNotAllowed,
+    #[error("this address only answers requests that come through the service's CDN")]
+    NotThroughCdn,
+    #[error(
+        "this response is too large to send uncompressed from here: ask again with `Accept-Encoding: gzip`"
+    )]
+    NeedsCompression,
+    #[error("this response could not be sent")]
+    Unrepresentable,
 }
 
 /// The body of every error response; also attached to the response so that middleware can
@@ -53,6 +61,9 @@ impl ApiError {
             }
             Self::Malformed(_) | Self::TokenInUrl => (StatusCode::BAD_REQUEST, "malformed"),
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+            Self::NotThroughCdn => (StatusCode::FORBIDDEN, "forbidden"),
+            Self::NeedsCompression => (StatusCode::NOT_ACCEPTABLE, "not_acceptable"),
+            Self::Unrepresentable => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
 
@@ -138,6 +149,9 @@ mod tests {
             (ApiError::Malformed("x".into()), 400),
             (ApiError::TokenInUrl, 400),
             (ApiError::MethodNotAllowed, 405),
+            (ApiError::NotThroughCdn, 403),
+            (ApiError::NeedsCompression, 406),
+            (ApiError::Unrepresentable, 500),
         ];
         for (err, status) in cases {
             assert_eq!(err.into_response().status().as_u16(), status);

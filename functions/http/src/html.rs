@@ -121,12 +121,21 @@ pub fn paste_page(
     let mut lines = String::with_capacity(paste.content.len().min(RENDER_MAX_BYTES) * 3);
     let mut rendered = 0;
     let mut truncated = false;
-    for (n, line) in paste.content.lines().enumerate() {
+    for (n, mut line) in paste.content.lines().enumerate() {
         // Markup multiplies the size of the text: past a budget the page says so and links to
-        // the raw text instead (a Lambda response is limited to 6 MB).
-        if rendered + line.len() > RENDER_MAX_BYTES || n >= RENDER_MAX_LINES {
+        // the raw text instead (a Lambda response is limited to 6 MB). A line longer than what
+        // is left of the budget is shown in part, so a paste of one huge line is not blank.
+        if n >= RENDER_MAX_LINES || rendered >= RENDER_MAX_BYTES {
             truncated = true;
             break;
+        }
+        if rendered + line.len() > RENDER_MAX_BYTES {
+            let mut cut = RENDER_MAX_BYTES - rendered;
+            while !line.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            line = &line[..cut];
+            truncated = true;
         }
         rendered += line.len() + 1;
         let n = n + 1;
@@ -138,6 +147,9 @@ pub fn paste_page(
             lines,
             "<span class=\"line\" id=\"L{n}\"><a class=\"ln\" href=\"#L{n}\">{n}</a>{code}</span>"
         );
+        if truncated {
+            break;
+        }
     }
     let id = &paste.id;
     let (expiry, actions) = if revealed {
@@ -339,6 +351,18 @@ mod tests {
         );
         let short = paste_page(&paste("a\nb", None, None), None, UnixTime(0), false);
         assert!(!short.contains("Only the beginning"));
+        let one_line = paste_page(
+            &paste(&"é".repeat(300_000), None, None),
+            None,
+            UnixTime(0),
+            false,
+        );
+        assert!(
+            one_line.contains("id=\"L1\"")
+                && one_line.contains("Only the beginning is shown")
+                && one_line.len() < 2 * RENDER_MAX_BYTES,
+            "a single huge line is shown in part, not left out"
+        );
     }
 
     #[test]

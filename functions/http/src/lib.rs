@@ -4,26 +4,30 @@
 
 mod assets;
 mod body;
+pub mod cache;
 mod client_ip;
 pub mod config;
 mod create;
 mod delete;
 mod error;
+mod extract;
 mod highlight;
 mod html;
 mod meta;
 mod metrics;
 mod middleware;
 mod negotiate;
+pub mod origin;
 mod public_url;
+mod rate_limit;
 mod read;
 mod routes;
 mod state;
 
 pub use client_ip::ClientIp;
-pub use error::ApiError;
+pub use error::{ApiError, ErrorBody};
 pub use html::escape_html;
 pub use metrics::Metrics;
 pub use public_url::PublicUrl;
-pub use routes::{Routes, router};
+pub use routes::{Routes, cacheable_paths, router};
 pub use state::AppState;

@@ -1,8 +1,11 @@
 use axum::Router;
 use axum::routing::{MethodRouter, get};
 
+use pastebin_core::{Id, RateClass};
+
+use crate::rate_limit::{self, Limit};
 use crate::state::AppState;
-use crate::{create, delete, meta, middleware, read};
+use crate::{create, delete, meta, middleware, origin, read};
 
 /// Which slice of the contract a runtime serves: the local server serves all of it, each
 /// Lambda function its own part (API Gateway routes the rest elsewhere).
@@ -42,8 +45,24 @@ impl Routes {
     };
 }
 
+/// The URLs at which a shared cache may hold a paste (see [`crate::cache`]): what a delete
+/// must invalidate. Every other way of reading a paste is never in a shared cache.
+pub fn cacheable_paths(id: &Id) -> [String; 2] {
+    [format!("/{id}"), format!("/raw/{id}")]
+}
+
 /// The whole HTTP contract (or the slice `routes` selects) over `state`.
 pub fn router(state: AppState, routes: Routes) -> Router {
+    use RateClass::{Create, Delete, Read};
+    let limited = |method: MethodRouter<AppState>, class: RateClass| {
+        method.route_layer(axum::middleware::from_fn_with_state(
+            Limit {
+                state: state.clone(),
+                class,
+            },
+            rate_limit::limit,
+        ))
+    };
     let mut paths: Vec<(&str, MethodRouter<AppState>)> = Vec::new();
     let mut add = |path: &'static str, enabled: bool, method: MethodRouter<AppState>| {
         if !enabled {
@@ -56,15 +75,39 @@ pub fn router(state: AppState, routes: Routes) -> Router {
     };
     use axum::routing::{delete as del, post};
     add("/", routes.fetch, get(meta::index));
-    add("/", routes.create, post(create::create_at_root));
-    add("/pastes", routes.create, post(create::create_at_api));
-    add("/{id}", routes.fetch, get(read::share));
-    add("/{id}", routes.delete, del(delete::delete));
-    add("/raw/{id}", routes.fetch, get(read::raw_text));
-    add("/pastes/{id}", routes.fetch, get(read::json));
-    add("/pastes/{id}", routes.delete, del(delete::delete));
-    add("/{id}/reveal", routes.fetch, post(read::reveal));
-    add("/pastes/{id}/reveal", routes.fetch, post(read::reveal_json));
+    add(
+        "/",
+        routes.create,
+        limited(post(create::create_at_root), Create),
+    );
+    add(
+        "/pastes",
+        routes.create,
+        limited(post(create::create_at_api), Create),
+    );
+    add("/{id}", routes.fetch, limited(get(read::share), Read));
+    add("/{id}", routes.delete, limited(del(delete::delete), Delete));
+    add(
+        "/raw/{id}",
+        routes.fetch,
+        limited(get(read::raw_text), Read),
+    );
+    add("/pastes/{id}", routes.fetch, limited(get(read::json), Read));
+    add(
+        "/pastes/{id}",
+        routes.delete,
+        limited(del(delete::delete), Delete),
+    );
+    add(
+        "/{id}/reveal",
+        routes.fetch,
+        limited(post(read::reveal), Read),
+    );
+    add(
+        "/pastes/{id}/reveal",
+        routes.fetch,
+        limited(post(read::reveal_json), Read),
+    );
     add("/health", routes.fetch, get(meta::health));
     add("/robots.txt", routes.fetch, get(meta::robots));
     add("/assets/{file}", routes.fetch, get(meta::asset));
@@ -74,9 +117,15 @@ pub fn router(state: AppState, routes: Routes) -> Router {
     for (path, method) in paths {
         router = router.route(path, method);
     }
+    // Outermost first: every response gets the edge's headers, metrics and log line, including
+    // the origin guard's refusals, which happen before any route, limiter or store is involved.
     router
         .method_not_allowed_fallback(meta::method_not_allowed)
         .fallback(meta::no_route)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            origin::guard,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::edge,

@@ -11,7 +11,7 @@ use pastebin_http::config::Settings;
 use pastebin_http::{AppState, PublicUrl, Routes, router};
 
 use crate::emf::{EmfState, emit};
-use crate::source_ip::{Forwarding, attach_client};
+use crate::source_ip::attach_client;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -24,13 +24,13 @@ pub enum StartError {
 /// Cold start: configuration, clients and the router for `routes`, built once.
 pub async fn http_app(routes: Routes) -> Result<Router, StartError> {
     let settings = Settings::from_env()?;
-    let forwarding = Forwarding {
-        origin_secret: origin_secret()?,
-    };
     let (store, limiter): (Arc<dyn PasteStore>, Arc<dyn RateLimiter>) =
         match store_kind(|name| std::env::var(name).ok())? {
             FunctionStore::Aws => {
                 let aws = AwsSettings::from_env()?;
+                if routes.create {
+                    aws.require_hash_key()?;
+                }
                 let clients = AwsClients::from_env().await;
                 if aws.create_resources {
                     ensure_resources(&clients, &aws).await?;
@@ -56,11 +56,10 @@ pub async fn http_app(routes: Routes) -> Result<Router, StartError> {
     let public_url = settings
         .public_url
         .unwrap_or(PublicUrl::FromRequest { scheme: "https" });
-    Ok(with_lambda_layers(
-        AppState::new(bin, public_url),
-        routes,
-        forwarding,
-    ))
+    let state = AppState::new(bin, public_url)
+        .with_cache(settings.cache)
+        .with_origin(settings.origin);
+    Ok(with_lambda_layers(state, routes))
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -88,22 +87,9 @@ fn store_kind(lookup: impl Fn(&str) -> Option<String>) -> Result<FunctionStore, 
     }
 }
 
-/// `PASTEBIN_ORIGIN_SECRET`: set by the template, shared with CloudFront.
-fn origin_secret() -> Result<Option<String>, ConfigError> {
-    let lookup = |name: &str| std::env::var(name).ok();
-    match pastebin_core::Env(&lookup).get("PASTEBIN_ORIGIN_SECRET") {
-        Some(s) if s.len() < 32 => Err(ConfigError {
-            var: "PASTEBIN_ORIGIN_SECRET",
-            value: "<redacted>".to_owned(),
-            reason: "must be at least 32 characters".to_owned(),
-        }),
-        other => Ok(other),
-    }
-}
-
-/// The shared router plus what only Lambda needs: the client address (API Gateway's, or the
-/// viewer's as CloudFront vouches for it), and EMF metrics. Tests build it over a memory store.
-pub fn with_lambda_layers(state: AppState, routes: Routes, forwarding: Forwarding) -> Router {
+/// The shared router plus what only Lambda needs: the client address API Gateway saw, and EMF
+/// metrics. Tests build it over a memory store.
+pub fn with_lambda_layers(state: AppState, routes: Routes) -> Router {
     let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_else(|_| "local".to_owned());
     let emf = EmfState {
         metrics: state.metrics.clone(),
@@ -111,10 +97,7 @@ pub fn with_lambda_layers(state: AppState, routes: Routes, forwarding: Forwardin
     };
     router(state, routes)
         .layer(axum::middleware::from_fn_with_state(emf, emit))
-        .layer(axum::middleware::from_fn_with_state(
-            forwarding,
-            attach_client,
-        ))
+        .layer(axum::middleware::from_fn(attach_client))
 }
 
 /// `main` of the create, fetch and delete functions.
@@ -127,7 +110,7 @@ pub async fn serve_http(routes: Routes) -> Result<(), lambda_http::Error> {
             return Err(e.into());
         }
     };
-    lambda_http::run(app).await
+    lambda_http::run(crate::payload::fitted(app)).await
 }
 
 #[cfg(test)]

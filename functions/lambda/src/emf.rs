@@ -34,17 +34,42 @@ pub fn line(
     after: &[(&'static str, u64)],
     latency_ms: f64,
 ) -> String {
+    let deltas = before
+        .iter()
+        .zip(after)
+        .map(|((name, b), (_, a))| (*name, a.saturating_sub(*b)));
+    document(function, deltas, Some(latency_ms))
+}
+
+/// A line of plain counts (the expire function's, per batch).
+pub fn counts(function: &str, counts: &[(&'static str, u64)]) -> String {
+    document(function, counts.iter().copied(), None)
+}
+
+/// One EMF document. Its `level` is FATAL only so that no `ApplicationLogLevel` drops it:
+/// Lambda filters JSON log lines by their `level` field (a line without one counts as INFO),
+/// and a metric line must survive whatever level an operator sets. Metric lines are told apart
+/// from events by their `_aws` field.
+fn document(
+    function: &str,
+    counts: impl Iterator<Item = (&'static str, u64)>,
+    latency_ms: Option<f64>,
+) -> String {
     let mut root = Map::new();
-    let mut definitions = vec![json!({"Name": "LatencyMs", "Unit": "Milliseconds"})];
-    for ((name, b), (_, a)) in before.iter().zip(after) {
-        definitions.push(json!({"Name": name, "Unit": "Count"}));
-        root.insert((*name).to_owned(), json!(a.saturating_sub(*b)));
+    let mut definitions = Vec::new();
+    if let Some(latency_ms) = latency_ms {
+        definitions.push(json!({"Name": "LatencyMs", "Unit": "Milliseconds"}));
+        root.insert("LatencyMs".to_owned(), json!(latency_ms));
     }
-    root.insert("LatencyMs".to_owned(), json!(latency_ms));
+    for (name, value) in counts {
+        definitions.push(json!({"Name": name, "Unit": "Count"}));
+        root.insert(name.to_owned(), json!(value));
+    }
     root.insert("Function".to_owned(), json!(function));
+    root.insert("level".to_owned(), json!("FATAL"));
     let timestamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
         .unwrap_or(0);
     root.insert(
         "_aws".to_owned(),
@@ -72,6 +97,10 @@ mod tests {
         assert_eq!(v["Reads"], 1);
         assert_eq!(v["Status5xx"], 0);
         assert_eq!(v["Function"], "fetch");
+        assert_eq!(
+            v["level"], "FATAL",
+            "kept whatever ApplicationLogLevel filters"
+        );
         let metrics = &v["_aws"]["CloudWatchMetrics"][0];
         assert_eq!(metrics["Namespace"], "Pastebin");
         assert!(

@@ -4,11 +4,16 @@
 mod app;
 mod emf;
 mod expire;
+mod payload;
 mod source_ip;
 
 pub use app::{StartError, http_app, serve_http, with_lambda_layers};
-pub use expire::{CloudFront, Invalidator, cached_paths, handle_stream, serve_expire};
-pub use source_ip::{Forwarding, source_ip};
+pub use expire::{
+    BatchReport, BodyReleaser, Cdn, CloudFront, DEFAULT_PATHS_PER_DAY, InvalidationBudget,
+    Invalidator, PATHS_PER_PASTE, handle_stream, paths_per_day, serve_expire,
+};
+pub use payload::{Fitted, RESPONSE_LIMIT, accepts_gzip, fit, fitted, json_escaped_len};
+pub use source_ip::source_ip;
 
 /// JSON logs (CloudWatch Logs Insights reads them as fields), level from `PASTEBIN_LOG`.
 pub fn init_logging() {

@@ -12,8 +12,9 @@ use pastebin_core::{
     FixedWindowLimiter, Id, Limits, ManualClock, MemoryStore, Paste, PasteStore, Pastebin,
     RateLimits, TokenHash, UnixTime,
 };
+use pastebin_http::origin::OriginGuard;
 use pastebin_http::{AppState, PublicUrl, Routes};
-use pastebin_lambda::{Forwarding, with_lambda_layers};
+use pastebin_lambda::with_lambda_layers;
 use tower::ServiceExt;
 
 const NOW: UnixTime = UnixTime(1_795_971_600);
@@ -21,7 +22,7 @@ const PASTE: &str = "Fx7kQ2mZ9a";
 const BURN: &str = "Bn4rT8wY1c";
 const EXPIRED: &str = "Ex3pIr3dAA";
 const TOKEN: &str = "fixtureDeleteToken0123";
-/// What `events/create-via-cloudfront.json` carries in `x-origin-verify`.
+/// What the `*-via-cloudfront.json` events carry in `x-origin-verify`.
 const ORIGIN_SECRET: &str = "origin-secret-for-tests-0123456789abcdef";
 
 struct Fixture {
@@ -30,6 +31,16 @@ struct Fixture {
 }
 
 async fn fixture(max_bytes: u64, rates: RateLimits, routes: Routes) -> Fixture {
+    fixture_behind(OriginGuard::open(), max_bytes, rates, routes).await
+}
+
+/// The functions as deployed behind CloudFront: only requests with the origin secret pass.
+async fn fixture_behind(
+    origin: OriginGuard,
+    max_bytes: u64,
+    rates: RateLimits,
+    routes: Routes,
+) -> Fixture {
     let store = Arc::new(MemoryStore::default());
     for (id, content, burn, expires_at) in [
         (PASTE, "fn main() {}\n", false, NOW.0 + 3600),
@@ -62,11 +73,8 @@ async fn fixture(max_bytes: u64, rates: RateLimits, routes: Routes) -> Fixture {
         rates,
     );
     let app = with_lambda_layers(
-        AppState::new(bin, PublicUrl::FromRequest { scheme: "https" }),
+        AppState::new(bin, PublicUrl::FromRequest { scheme: "https" }).with_origin(origin),
         routes,
-        Forwarding {
-            origin_secret: Some(ORIGIN_SECRET.to_owned()),
-        },
     );
     Fixture { app, store }
 }
@@ -169,7 +177,7 @@ async fn fetch_hit_miss_expired_and_burn() {
     assert_eq!(headers["content-type"], "text/plain; charset=utf-8");
     assert_eq!(
         headers["cache-control"],
-        "public, max-age=300, s-maxage=3600"
+        "public, max-age=300, s-maxage=300, stale-if-error=0"
     );
     assert_eq!(headers["vary"], "Accept");
 
@@ -233,6 +241,36 @@ async fn delete_ok_wrong_and_missing_token() {
     assert_eq!(replay(&f.app, "delete-ok.json").await.0, 404);
 }
 
+/// Deletes are limited per `sourceIp` like creates (each one can cost an invalidation).
+#[tokio::test]
+async fn deletes_are_limited_per_source_ip() {
+    let f = fixture(
+        Limits::DEFAULT_MAX_BYTES,
+        RateLimits {
+            create_per_minute: 0,
+            read_per_minute: 0,
+            delete_per_minute: 2,
+        },
+        Routes::DELETE,
+    )
+    .await;
+    assert_eq!(replay(&f.app, "delete-wrong-token.json").await.0, 403);
+    assert_eq!(replay(&f.app, "delete-wrong-token.json").await.0, 403);
+    let (status, headers, _) = replay(&f.app, "delete-ok.json").await;
+    assert_eq!(status, 429);
+    assert!(headers.contains_key("retry-after"));
+    assert!(
+        f.store
+            .get(&Id::parse(PASTE).unwrap())
+            .await
+            .unwrap()
+            .is_some(),
+        "a limited delete deletes nothing"
+    );
+    let other_client = event("delete-ok.json").replace("198.51.100.7", "192.0.2.44");
+    assert_eq!(replay_json(&f.app, &other_client).await.0, 204);
+}
+
 #[tokio::test]
 async fn each_function_serves_only_its_routes() {
     let fetch = fixture(Limits::DEFAULT_MAX_BYTES, RateLimits::OFF, Routes::FETCH).await;
@@ -250,6 +288,7 @@ async fn creates_are_limited_per_source_ip() {
         RateLimits {
             create_per_minute: 2,
             read_per_minute: 0,
+            delete_per_minute: 0,
         },
         Routes::CREATE,
     )
@@ -270,14 +309,16 @@ async fn creates_are_limited_per_source_ip() {
 }
 
 /// Behind CloudFront: with the origin secret, the viewer's address (rate limits) and host
-/// (printed URLs) come from the CloudFront function's headers; without it they are ignored.
+/// (printed URLs) come from the CloudFront function's headers.
 #[tokio::test]
-async fn cloudfront_forwarding_is_believed_only_with_the_origin_secret() {
-    let f = fixture(
+async fn cloudfront_forwarding_is_believed_with_the_origin_secret() {
+    let f = fixture_behind(
+        OriginGuard::requiring([ORIGIN_SECRET]),
         Limits::DEFAULT_MAX_BYTES,
         RateLimits {
             create_per_minute: 1,
             read_per_minute: 0,
+            delete_per_minute: 0,
         },
         Routes::CREATE,
     )
@@ -300,16 +341,155 @@ async fn cloudfront_forwarding_is_believed_only_with_the_origin_secret() {
         429,
         "the first viewer's second create"
     );
+}
 
-    // A direct caller claiming to be CloudFront with a wrong secret gets neither.
-    let forged = via_cdn
-        .replace(ORIGIN_SECRET, "origin-secret-guessed-0000000000000000000")
-        .replace("203.0.113.50", "198.51.100.200");
-    let g = fixture(Limits::DEFAULT_MAX_BYTES, RateLimits::OFF, Routes::CREATE).await;
-    let (status, _, body) = replay_json(&g.app, &forged).await;
+/// Without the origin secret configured (the local server, or the functions called with no CDN
+/// in front), forwarded viewer headers are never believed.
+#[tokio::test]
+async fn an_open_origin_ignores_forwarded_viewer_headers() {
+    let f = fixture(Limits::DEFAULT_MAX_BYTES, RateLimits::OFF, Routes::CREATE).await;
+    let (status, _, body) = replay(&f.app, "create-via-cloudfront.json").await;
     assert_eq!(status, 201);
     assert!(
         body.starts_with("https://abc123.execute-api.us-east-1.amazonaws.com/"),
         "{body}"
     );
+}
+
+/// One door: with the origin secret configured, a request without it (or with a wrong one) is a
+/// 403 with the JSON error body, answered before any limiter or store is asked; the previous
+/// secret still works during a rotation.
+#[tokio::test]
+async fn behind_cloudfront_only_requests_with_a_current_or_previous_secret_are_served() {
+    let previous = "origin-secret-of-last-month-0123456789ab";
+    let f = fixture_behind(
+        OriginGuard::requiring([ORIGIN_SECRET, previous]),
+        Limits::DEFAULT_MAX_BYTES,
+        RateLimits::OFF,
+        Routes::ALL,
+    )
+    .await;
+    let via_cdn = event("fetch-via-cloudfront.json");
+    let (status, _, body) = replay_json(&f.app, &via_cdn).await;
+    assert_eq!((status, body.as_str()), (200, "fn main() {}\n"));
+    let rotated = via_cdn.replace(ORIGIN_SECRET, previous);
+    assert_eq!(replay_json(&f.app, &rotated).await.0, 200);
+
+    let direct = [
+        event("fetch-raw.json"),
+        event("create-raw.json"),
+        event("delete-ok.json"),
+        event("health.json"),
+        via_cdn.replace(ORIGIN_SECRET, "origin-secret-guessed-0000000000000000000"),
+    ];
+    let pastes_before = f.store.len();
+    for request in &direct {
+        let (status, headers, body) = replay_json(&f.app, request).await;
+        assert_eq!(status, 403, "{request}");
+        let error: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(error["error"], "forbidden");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+    }
+    assert_eq!(
+        f.store.len(),
+        pastes_before,
+        "nothing was created or deleted"
+    );
+}
+
+/// The guard answers before the store or the limiter is asked: a direct caller costs no
+/// storage call.
+#[tokio::test]
+async fn refusing_a_direct_caller_costs_no_storage_call() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    struct Counting(AtomicUsize);
+    #[async_trait::async_trait]
+    impl pastebin_core::RateLimiter for Counting {
+        async fn check(
+            &self,
+            _: &str,
+            _: pastebin_core::RateClass,
+            _: u32,
+            _: UnixTime,
+        ) -> Result<Result<(), pastebin_core::RateLimited>, pastebin_core::StoreError> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Ok(Ok(()))
+        }
+    }
+    /// A store that counts every call made to it.
+    #[derive(Default)]
+    struct CountingStore(MemoryStore, AtomicUsize);
+    impl CountingStore {
+        fn calls(&self) -> usize {
+            self.1.load(Ordering::SeqCst)
+        }
+        fn count(&self) -> &MemoryStore {
+            self.1.fetch_add(1, Ordering::SeqCst);
+            &self.0
+        }
+    }
+    #[async_trait::async_trait]
+    impl PasteStore for CountingStore {
+        async fn insert(
+            &self,
+            p: &Paste,
+        ) -> Result<pastebin_core::InsertOutcome, pastebin_core::StoreError> {
+            self.count().insert(p).await
+        }
+        async fn get(&self, id: &Id) -> Result<Option<Paste>, pastebin_core::StoreError> {
+            self.count().get(id).await
+        }
+        async fn delete(
+            &self,
+            id: &Id,
+            t: &TokenHash,
+            now: UnixTime,
+        ) -> Result<pastebin_core::DeleteOutcome, pastebin_core::StoreError> {
+            self.count().delete(id, t, now).await
+        }
+        async fn take_burn(
+            &self,
+            id: &Id,
+            now: UnixTime,
+        ) -> Result<Option<Paste>, pastebin_core::StoreError> {
+            self.count().take_burn(id, now).await
+        }
+        async fn sweep_expired(&self, now: UnixTime) -> Result<u64, pastebin_core::StoreError> {
+            self.count().sweep_expired(now).await
+        }
+        async fn ping(&self) -> Result<(), pastebin_core::StoreError> {
+            self.count().ping().await
+        }
+    }
+    let limiter = Arc::new(Counting(AtomicUsize::new(0)));
+    let store = Arc::new(CountingStore::default());
+    let bin = Pastebin::new(
+        store.clone(),
+        limiter.clone(),
+        Arc::new(ManualClock::new(NOW)),
+        Limits::default(),
+        RateLimits::default(),
+    );
+    let app = with_lambda_layers(
+        AppState::new(bin, PublicUrl::FromRequest { scheme: "https" })
+            .with_origin(OriginGuard::requiring([ORIGIN_SECRET])),
+        Routes::ALL,
+    );
+    for name in [
+        "fetch-raw.json",
+        "create-raw.json",
+        "delete-ok.json",
+        "health.json",
+    ] {
+        assert_eq!(replay(&app, name).await.0, 403);
+    }
+    assert_eq!(limiter.0.load(Ordering::SeqCst), 0);
+    assert_eq!(store.calls(), 0);
+    assert_eq!(replay(&app, "fetch-via-cloudfront.json").await.0, 404);
+    assert_eq!(
+        limiter.0.load(Ordering::SeqCst),
+        1,
+        "the limiter, once let through"
+    );
+    assert!(store.calls() > 0);
 }

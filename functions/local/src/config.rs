@@ -59,7 +59,11 @@ impl Config {
         })?;
         let store = match args.store.trim().to_ascii_lowercase().as_str() {
             "embedded" => StoreKind::Embedded,
-            "aws" => StoreKind::Aws(pastebin_aws::AwsSettings::from_env()?),
+            "aws" => {
+                let aws = pastebin_aws::AwsSettings::from_env()?;
+                aws.require_hash_key()?;
+                StoreKind::Aws(aws)
+            }
             _ => {
                 return Err(ConfigError {
                     var: "PASTEBIN_STORE",

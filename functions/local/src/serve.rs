@@ -53,7 +53,10 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         settings.limits.clone(),
         settings.rates,
     );
-    let app = router(AppState::new(bin.clone(), config.public_url()), Routes::ALL);
+    let state = AppState::new(bin.clone(), config.public_url())
+        .with_cache(settings.cache)
+        .with_origin(settings.origin.clone());
+    let app = router(state, Routes::ALL);
 
     let listener = TcpListener::bind(config.addr)
         .await
