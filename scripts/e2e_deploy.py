@@ -13,6 +13,7 @@ import os
 import secrets
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import botocore.session
@@ -107,18 +108,29 @@ def main():
         apigw.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
     except apigw.exceptions.ConflictException:
         pass
-    # Wait until the fetch function answers through the API (cold start creates the table).
+    # Wait until the fetch function answers through the API (cold start creates the table), as
+    # CloudFront would call it: with the origin secret.
+    secret = environment["PASTEBIN_ORIGIN_SECRET"]
     deadline = time.time() + 90
     while True:
         try:
-            with urllib.request.urlopen(f"{base}/health", timeout=30) as r:
+            request = urllib.request.Request(f"{base}/health", headers={"X-Origin-Verify": secret})
+            with urllib.request.urlopen(request, timeout=30) as r:
                 if r.status == 200:
                     break
         except Exception as e:  # noqa: BLE001 - keep polling until the deadline
             if time.time() > deadline:
                 sys.exit(f"the API did not become healthy: {e}")
         time.sleep(1)
+    # One door: the same request without the secret is refused by the function.
+    try:
+        urllib.request.urlopen(f"{base}/health", timeout=30)
+        sys.exit("the API answered a request without the origin secret")
+    except urllib.error.HTTPError as e:
+        if e.code != 403:
+            sys.exit(f"a request without the origin secret got {e.code}, not 403")
     print(f"API_URL={base}")
+    print(f"ORIGIN_SECRET={secret}")
     print(f"TABLE={environment['PASTEBIN_TABLE']}")
     print(f"BUCKET={environment['PASTEBIN_BUCKET']}")
 

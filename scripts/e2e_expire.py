@@ -29,7 +29,8 @@ def body_objects(s3, bucket):
 def main(api_url, function, table, bucket):
     s3, dynamodb, lam = client("s3"), client("dynamodb"), client("lambda")
     content = ("expire end to end " * 4000).encode()  # ~70 KB: stored in S3
-    request = urllib.request.Request(f"{api_url}/", data=content, method="POST", headers={"Content-Type": "text/plain"})
+    headers = {"Content-Type": "text/plain", "X-Origin-Verify": os.environ["PASTEBIN_TEST_ORIGIN_SECRET"]}
+    request = urllib.request.Request(f"{api_url}/", data=content, method="POST", headers=headers)
     with urllib.request.urlopen(request, timeout=30) as r:
         paste_id = r.headers["Location"].lstrip("/")
     item = dynamodb.get_item(TableName=table, Key={"id": {"S": paste_id}}, ConsistentRead=True)["Item"]
