@@ -134,8 +134,10 @@ async fn a_burn_reveal_of_a_large_body_releases_it() {
     let created = bin
         .create(CreateRequest {
             content: text.clone().into_bytes(),
-            burn_after_reading: Some("1".into()),
-            ..Default::default()
+            options: pastebin_core::CreateOptions {
+                burn_after_reading: Some(true),
+                ..Default::default()
+            },
         })
         .await
         .unwrap();
@@ -155,8 +157,12 @@ async fn an_item_past_expires_at_but_not_yet_removed_reads_404() {
     let created = bin
         .create(CreateRequest {
             content: b"soon gone".to_vec(),
-            expires_in: Some("10m".into()),
-            ..Default::default()
+            options: pastebin_core::CreateOptions {
+                expires_in: pastebin_core::Limits::default()
+                    .lifetime_from_text("10m")
+                    .unwrap(),
+                ..Default::default()
+            },
         })
         .await
         .unwrap();

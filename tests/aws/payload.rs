@@ -112,8 +112,10 @@ async fn every_read_fits(inline: bool) {
     for (what, content) in contents(len) {
         let create = |burn: bool| CreateRequest {
             content: content.clone().into_bytes(),
-            burn_after_reading: burn.then(|| "true".to_owned()),
-            ..Default::default()
+            options: pastebin_core::CreateOptions {
+                burn_after_reading: Some(burn),
+                ..Default::default()
+            },
         };
         let id = bin.create(create(false)).await.unwrap().id;
 

@@ -18,13 +18,9 @@ pub enum Error {
     },
     #[error("no such paste: it may have expired or been deleted")]
     NotFound,
-    #[error(
-        "this paste is deleted once read: reveal it with POST /{id}/reveal (or POST /pastes/{id}/reveal for JSON)"
-    )]
+    #[error("this paste is deleted once read: it must be revealed explicitly")]
     BurnNeedsReveal { id: Id },
-    #[error(
-        "a delete token is required: send it as `Authorization: Bearer TOKEN` or `X-Delete-Token: TOKEN`"
-    )]
+    #[error("a delete token is required")]
     MissingToken,
     #[error("the delete token does not match this paste")]
     WrongToken,

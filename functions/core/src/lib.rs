@@ -10,6 +10,7 @@ mod error;
 mod expiry;
 mod id;
 mod limits;
+mod options;
 mod paste;
 mod rate_limit;
 mod service;
@@ -26,7 +27,8 @@ pub use expiry::{DurationError, format_duration, parse_duration};
 pub use id::{ID_LEN, Id, random_alphanumeric};
 pub use limits::{Limits, LimitsError};
 pub use memory::MemoryStore;
-pub use paste::{CreateRequest, Created, Paste};
+pub use options::{CreateOptions, CreateRequest, Lifetime, MAX_TITLE_CHARS, Syntax, Title};
+pub use paste::{Created, Paste};
 pub use rate_limit::{
     FixedWindowLimiter, RateClass, RateLimited, RateLimiter, RateLimits, client_key, window_of,
 };

@@ -28,19 +28,6 @@ impl Paste {
     }
 }
 
-/// A create as a client asked for it: content bytes and unvalidated option values.
-///
-/// Runtimes fill it from JSON, forms, multipart or query strings; [`crate::Pastebin::create`]
-/// validates every field.
-#[derive(Clone, Debug, Default)]
-pub struct CreateRequest {
-    pub content: Vec<u8>,
-    pub expires_in: Option<String>,
-    pub burn_after_reading: Option<String>,
-    pub syntax: Option<String>,
-    pub title: Option<String>,
-}
-
 /// What a successful create returns. The token exists only here.
 #[derive(Debug)]
 pub struct Created {

@@ -1,20 +1,15 @@
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::error::Error;
-use crate::expiry::{format_duration, parse_duration};
 use crate::id::Id;
 use crate::limits::Limits;
-use crate::paste::{CreateRequest, Created, Paste};
+use crate::options::{CreateRequest, Lifetime, Syntax, Title};
+use crate::paste::{Created, Paste};
 use crate::rate_limit::{RateClass, RateLimiter, RateLimits, client_key};
 use crate::store::{DeleteOutcome, InsertOutcome, PasteStore, StoreError};
-use crate::syntax::language_for;
 use crate::time::{Clock, UnixTime};
 use crate::token::{DeleteToken, TokenHash};
-
-/// Longest title kept, in characters.
-pub const MAX_TITLE_CHARS: usize = 200;
 
 /// How many fresh ids a create tries before giving up. With 2^59.5 ids a second collision in a
 /// row is already beyond any realistic table size; the bound only stops a broken store looping.
@@ -80,7 +75,8 @@ impl Pastebin {
         }
     }
 
-    /// Validates a create and stores it under a fresh id.
+    /// Stores a create under a fresh id. Its options were validated as they were decoded; the
+    /// content is checked here, and the defaults applied.
     pub async fn create(&self, req: CreateRequest) -> Result<Created, Error> {
         if req.content.is_empty() {
             return Err(Error::EmptyContent);
@@ -90,22 +86,23 @@ impl Pastebin {
                 limit: self.limits.max_bytes,
             });
         }
-        let options = self.options(&req)?;
         let content = String::from_utf8(req.content).map_err(|_| Error::NotText)?;
-        let (lifetime, burn, title, syntax) = (
-            options.lifetime,
-            options.burn,
-            options.title,
-            options.syntax,
-        );
+        let options = req.options;
+        let lifetime = options
+            .expires_in
+            .map_or(self.limits.default_expiry, Lifetime::duration);
+        let burn = options.burn_after_reading.unwrap_or(false);
 
         let token = DeleteToken::generate();
         let created_at = self.clock.now();
         let mut paste = Paste {
             id: Id::generate(),
             content,
-            syntax,
-            title,
+            syntax: options
+                .syntax
+                .and_then(Syntax::language)
+                .map(|l| l.name.to_owned()),
+            title: options.title.map(Title::into_string),
             burn_after_reading: burn,
             created_at,
             expires_at: created_at.saturating_add(lifetime),
@@ -131,30 +128,6 @@ impl Pastebin {
         }
         Err(Error::IdsExhausted {
             attempts: ID_ATTEMPTS,
-        })
-    }
-
-    /// Validates option values without creating anything: for values a runtime received but
-    /// will not use (a query option overridden by the body is still an error if invalid).
-    pub fn validate_options(&self, req: &CreateRequest) -> Result<(), Error> {
-        self.options(req).map(|_| ())
-    }
-
-    fn options(&self, req: &CreateRequest) -> Result<Options, Error> {
-        Ok(Options {
-            lifetime: self.lifetime(req.expires_in.as_deref())?,
-            burn: req
-                .burn_after_reading
-                .as_deref()
-                .map(parse_flag)
-                .transpose()?
-                .unwrap_or(false),
-            title: req.title.as_deref().map(clean_title).transpose()?.flatten(),
-            syntax: req
-                .syntax
-                .as_deref()
-                .and_then(language_for)
-                .map(|l| l.name.to_owned()),
         })
     }
 
@@ -218,64 +191,4 @@ impl Pastebin {
             _ => Err(Error::NotFound),
         }
     }
-
-    fn lifetime(&self, requested: Option<&str>) -> Result<Duration, Error> {
-        // Empty means "not chosen" (a form field left blank); anything else must parse exactly.
-        let Some(value) = requested.filter(|v| !v.is_empty()) else {
-            return Ok(self.limits.default_expiry);
-        };
-        let invalid = || Error::InvalidOption {
-            option: "expires_in",
-            value: value.to_owned(),
-            expected: format!(
-                "a duration from {} to {}: a number of seconds or e.g. 10m, 1h, 1d, {}",
-                format_duration(Limits::MIN_EXPIRY),
-                format_duration(self.limits.max_expiry),
-                format_duration(self.limits.max_expiry),
-            ),
-        };
-        let d = parse_duration(value).map_err(|_| invalid())?;
-        if d < Limits::MIN_EXPIRY || d > self.limits.max_expiry {
-            return Err(invalid());
-        }
-        Ok(d)
-    }
-}
-
-/// Validated options of a create.
-struct Options {
-    lifetime: Duration,
-    burn: bool,
-    title: Option<String>,
-    syntax: Option<String>,
-}
-
-fn parse_flag(value: &str) -> Result<bool, Error> {
-    match value.to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" => Ok(true),
-        "" | "0" | "false" | "no" | "off" => Ok(false),
-        _ => Err(Error::InvalidOption {
-            option: "burn_after_reading",
-            value: value.to_owned(),
-            expected: "one of true, false, 1, 0, yes, no, on, off".to_owned(),
-        }),
-    }
-}
-
-/// Bounds the title as sent, then trims it, turns control characters (newlines included) into
-/// spaces and drops it if nothing is left.
-fn clean_title(value: &str) -> Result<Option<String>, Error> {
-    if value.chars().count() > MAX_TITLE_CHARS {
-        return Err(Error::InvalidOption {
-            option: "title",
-            value: value.chars().take(40).chain("…".chars()).collect(),
-            expected: format!("at most {MAX_TITLE_CHARS} characters"),
-        });
-    }
-    let title: String = value
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let title = title.trim();
-    Ok((!title.is_empty()).then(|| title.to_owned()))
 }

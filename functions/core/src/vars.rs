@@ -12,6 +12,7 @@ pub const SHARED_MAX_AGE: &str = "PASTEBIN_SHARED_MAX_AGE";
 pub const ORIGIN_SECRET: &str = "PASTEBIN_ORIGIN_SECRET";
 pub const ORIGIN_SECRET_PREVIOUS: &str = "PASTEBIN_ORIGIN_SECRET_PREVIOUS";
 pub const LOG: &str = "PASTEBIN_LOG";
+pub const BODY_TIMEOUT: &str = "PASTEBIN_BODY_TIMEOUT";
 
 // Storage.
 pub const STORE: &str = "PASTEBIN_STORE";

@@ -1,6 +1,8 @@
 //! Settings shared by every runtime, read once at start from `PASTEBIN_*` variables. Every
 //! error names the variable and says what would be valid.
 
+use std::time::Duration;
+
 pub use pastebin_core::{ConfigError, Env};
 use pastebin_core::{Limits, LimitsError, RateLimits, vars};
 
@@ -17,9 +19,14 @@ pub struct Settings {
     pub public_url: Option<PublicUrl>,
     pub cache: CachePolicy,
     pub origin: OriginGuard,
+    /// How long a request body may take to arrive.
+    pub body_timeout: Duration,
 }
 
 impl Settings {
+    /// Time for a 1 MiB paste at about 35 KB/s.
+    pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -73,8 +80,26 @@ impl Settings {
             public_url,
             cache: CachePolicy::new(shared_max_age),
             origin: origin_guard(&env)?,
+            body_timeout: positive(&env, vars::BODY_TIMEOUT, Self::DEFAULT_BODY_TIMEOUT)?,
         })
     }
+}
+
+/// A duration that must not be zero.
+pub fn positive(
+    env: &Env<'_>,
+    var: &'static str,
+    default: Duration,
+) -> Result<Duration, ConfigError> {
+    let d = env.duration(var, default)?;
+    if d.is_zero() {
+        return Err(ConfigError {
+            var,
+            value: "0".to_owned(),
+            reason: "must be at least 1s".to_owned(),
+        });
+    }
+    Ok(d)
 }
 
 /// `PASTEBIN_ORIGIN_SECRET` (and, during a rotation, `PASTEBIN_ORIGIN_SECRET_PREVIOUS`).

@@ -36,8 +36,7 @@ pub async fn create_at_api(
 
 async fn create(state: AppState, req: Request, route: CreateRoute) -> Result<Response, ApiError> {
     let (parts, body) = req.into_parts();
-    let parsed = parse_create(&parts, body, route, state.bin.limits().max_bytes).await?;
-    state.bin.validate_options(&parsed.query_options)?;
+    let parsed = parse_create(&parts, body, route, state.bin.limits(), state.body_timeout).await?;
     let created = state.bin.create(parsed.request).await?;
     Metrics::inc(&state.metrics.creates);
     Metrics::add(&state.metrics.created_bytes, created.size);

@@ -3,11 +3,11 @@ use axum::response::{IntoResponse, Response};
 use http::header::AUTHORIZATION;
 use http::{HeaderMap, StatusCode, Uri};
 
-use crate::body::form_pairs;
 use crate::error::ApiError;
 use crate::extract::PasteRef;
 use crate::metrics::Metrics;
 use crate::state::AppState;
+use crate::urlencoded;
 
 pub async fn delete(
     State(state): State<AppState>,
@@ -16,10 +16,10 @@ pub async fn delete(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     // A token in the URL ends up in logs, histories and caches: refuse it loudly.
-    if form_pairs(uri.query().unwrap_or("").as_bytes())
-        .iter()
-        .any(|(k, _)| k == b"token" || k == b"delete_token")
-    {
+    if urlencoded::has_key(
+        uri.query().unwrap_or("").as_bytes(),
+        &[b"token", b"delete_token"],
+    ) {
         return Err(ApiError::TokenInUrl);
     }
     let token = token_from(&headers);

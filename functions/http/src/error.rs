@@ -31,6 +31,8 @@ pub enum ApiError {
     NeedsCompression,
     #[error("this response could not be sent")]
     Unrepresentable,
+    #[error("the request body did not arrive within {seconds} s")]
+    BodyTimeout { seconds: u64 },
 }
 
 /// The body of every error response; also attached to the response so that middleware can
@@ -64,6 +66,7 @@ impl ApiError {
             Self::NotThroughCdn => (StatusCode::FORBIDDEN, "forbidden"),
             Self::NeedsCompression => (StatusCode::NOT_ACCEPTABLE, "not_acceptable"),
             Self::Unrepresentable => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            Self::BodyTimeout { .. } => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
         }
     }
 
@@ -77,13 +80,20 @@ impl ApiError {
         }
     }
 
-    /// What the client reads. Storage failures are logged in full but described vaguely.
+    /// What the client reads: the core's sentence, with how to proceed over HTTP where the
+    /// core cannot know it. Storage failures are logged in full but described vaguely.
     fn message(&self) -> String {
         match self {
             Self::Core(CoreError::IdsExhausted { .. } | CoreError::Unavailable(_)) => {
                 format!(
                     "storage is unavailable; nothing was changed. Retry in {UNAVAILABLE_RETRY_AFTER} seconds"
                 )
+            }
+            Self::Core(e @ CoreError::BurnNeedsReveal { id }) => format!(
+                "{e}: reveal it with POST /{id}/reveal (or POST /pastes/{id}/reveal for JSON)"
+            ),
+            Self::Core(e @ CoreError::MissingToken) => {
+                format!("{e}: send it as `Authorization: Bearer TOKEN` or `X-Delete-Token: TOKEN`")
             }
             other => other.to_string(),
         }
@@ -152,6 +162,7 @@ mod tests {
             (ApiError::NotThroughCdn, 403),
             (ApiError::NeedsCompression, 406),
             (ApiError::Unrepresentable, 500),
+            (ApiError::BodyTimeout { seconds: 30 }, 408),
         ];
         for (err, status) in cases {
             assert_eq!(err.into_response().status().as_u16(), status);

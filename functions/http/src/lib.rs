@@ -23,6 +23,7 @@ mod rate_limit;
 mod read;
 mod routes;
 mod state;
+mod urlencoded;
 
 pub use client_ip::ClientIp;
 pub use error::{ApiError, ErrorBody};

@@ -66,9 +66,7 @@ pub async fn raw_text(
     let paste = state.bin.read(&paste_ref.id).await?;
     served(&state, &paste);
     let mut res = raw(&paste);
-    let download = crate::body::form_pairs(uri.query().unwrap_or("").as_bytes())
-        .iter()
-        .any(|(k, _)| k == b"download");
+    let download = crate::urlencoded::has_key(uri.query().unwrap_or("").as_bytes(), &[b"download"]);
     if download
         && let Ok(v) = HeaderValue::from_str(&format!(
             "attachment; filename=\"{}\"",

@@ -1,8 +1,10 @@
 use std::sync::Arc;
+use std::time::Duration;
 
 use pastebin_core::Pastebin;
 
 use crate::cache::CachePolicy;
+use crate::config::Settings;
 use crate::metrics::Metrics;
 use crate::origin::OriginGuard;
 use crate::public_url::PublicUrl;
@@ -14,6 +16,8 @@ pub struct AppState {
     pub public_url: PublicUrl,
     pub cache: CachePolicy,
     pub origin: Arc<OriginGuard>,
+    /// How long a request body may take to arrive (408 after).
+    pub body_timeout: Duration,
     pub metrics: Arc<Metrics>,
 }
 
@@ -25,7 +29,18 @@ impl AppState {
             public_url,
             cache: CachePolicy::default(),
             origin: Arc::new(OriginGuard::open()),
+            body_timeout: Settings::DEFAULT_BODY_TIMEOUT,
             metrics: Arc::new(Metrics::default()),
+        }
+    }
+
+    /// Everything the shared settings say about the HTTP layer.
+    pub fn with_settings(self, settings: &Settings) -> Self {
+        Self {
+            cache: settings.cache,
+            origin: Arc::new(settings.origin.clone()),
+            body_timeout: settings.body_timeout,
+            ..self
         }
     }
 

@@ -49,16 +49,15 @@ pub async fn http_app(routes: Routes) -> Result<Router, StartError> {
         store,
         limiter,
         Arc::new(SystemClock),
-        settings.limits,
+        settings.limits.clone(),
         settings.rates,
     );
     // API Gateway only speaks HTTPS.
     let public_url = settings
         .public_url
+        .clone()
         .unwrap_or(PublicUrl::FromRequest { scheme: "https" });
-    let state = AppState::new(bin, public_url)
-        .with_cache(settings.cache)
-        .with_origin(settings.origin);
+    let state = AppState::new(bin, public_url).with_settings(&settings);
     Ok(with_lambda_layers(state, routes))
 }
 

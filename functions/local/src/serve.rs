@@ -53,9 +53,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         settings.limits.clone(),
         settings.rates,
     );
-    let state = AppState::new(bin.clone(), config.public_url())
-        .with_cache(settings.cache)
-        .with_origin(settings.origin.clone());
+    let state = AppState::new(bin.clone(), config.public_url()).with_settings(settings);
     let app = router(state, Routes::ALL);
 
     let listener = TcpListener::bind(config.addr)
