@@ -112,6 +112,29 @@ impl Server {
         Self::spawn(self.data_dir.clone(), self.env.clone())
     }
 
+    /// SIGTERM, then how long the process took to exit (`None`: still running after `patience`).
+    pub fn terminate(&mut self, patience: Duration) -> Option<Duration> {
+        let child = self.child.as_mut().expect("a server this test started");
+        let started = std::time::Instant::now();
+        Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status()
+            .expect("send SIGTERM");
+        while started.elapsed() < patience {
+            if child.try_wait().expect("poll the server").is_some() {
+                return Some(started.elapsed());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    /// The `host:port` the server listens on.
+    pub fn addr(&self) -> String {
+        self.base.trim_start_matches("http://").to_owned()
+    }
+
     pub fn db_path(&self) -> PathBuf {
         self.data_dir.join("pastes.sqlite3")
     }

@@ -3,6 +3,7 @@
 
 mod burn;
 mod common;
+mod connections;
 mod create;
 mod delete;
 mod durability;

@@ -3,8 +3,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
+use pastebin_core::vars;
 use pastebin_http::PublicUrl;
-use pastebin_http::config::{ConfigError, Env, Settings};
+use pastebin_http::config::{ConfigError, Env, Settings, positive};
+
+use crate::connections::ConnectionLimits;
 
 /// Run the pastebin locally: the full HTTP API and web page on an embedded SQLite store.
 ///
@@ -48,6 +51,7 @@ pub struct Config {
     pub settings: Settings,
     pub sweep_interval: Duration,
     pub log_format: LogFormat,
+    pub connections: ConnectionLimits,
 }
 
 impl Config {
@@ -97,6 +101,20 @@ impl Config {
                 });
             }
         };
+        let defaults = ConnectionLimits::default();
+        let connections = ConnectionLimits {
+            header_timeout: positive(&env, vars::HEADER_TIMEOUT, defaults.header_timeout)?,
+            idle_timeout: positive(&env, vars::IDLE_TIMEOUT, defaults.idle_timeout)?,
+            max_connections: env.number(vars::MAX_CONNECTIONS, defaults.max_connections)?,
+            shutdown_timeout: env.duration(vars::SHUTDOWN_TIMEOUT, defaults.shutdown_timeout)?,
+        };
+        if connections.max_connections == 0 {
+            return Err(ConfigError {
+                var: vars::MAX_CONNECTIONS,
+                value: "0".to_owned(),
+                reason: "must be at least 1".to_owned(),
+            });
+        }
         Ok(Self {
             addr,
             data_dir: args.data_dir,
@@ -104,6 +122,7 @@ impl Config {
             settings: Settings::from_env()?,
             sweep_interval,
             log_format,
+            connections,
         })
     }
 

@@ -1,6 +1,7 @@
 //! The local server: the whole HTTP contract on the embedded store, no cloud needed.
 
 mod config;
+mod connections;
 mod serve;
 
 use std::process::ExitCode;

@@ -8,6 +8,7 @@ use pastebin_http::{AppState, Routes, router};
 use tokio::net::TcpListener;
 
 use crate::config::{Config, StoreKind};
+use crate::connections::{self, ConnectionLimits, fit_descriptor_limit};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -68,13 +69,12 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
     tracing::info!(addr = %local, "listening");
 
     tokio::spawn(sweep_forever(bin, config.sweep_interval));
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(ServeError::Serve)
+    let limits = ConnectionLimits {
+        max_connections: fit_descriptor_limit(config.connections.max_connections),
+        ..config.connections
+    };
+    connections::serve(listener, app, limits, shutdown_signal()).await;
+    Ok(())
 }
 
 /// Readers never see expired pastes anyway; this only reclaims their space.
