@@ -1,5 +1,4 @@
 use std::sync::Arc;
-use std::time::Duration;
 
 use pastebin_aws::{AwsClients, AwsSettings, DynamoStore, ensure_resources};
 use pastebin_core::{FixedWindowLimiter, Limits, ManualClock, Pastebin, RateLimits, UnixTime};
@@ -30,7 +29,7 @@ pub async fn fresh() -> (AwsClients, AwsSettings) {
 }
 
 pub fn store(clients: &AwsClients, settings: &AwsSettings) -> DynamoStore {
-    DynamoStore::new(clients, settings, Duration::from_secs(7 * 86_400))
+    DynamoStore::new(clients, settings)
 }
 
 /// The service over the DynamoDB store with a clock the test moves.

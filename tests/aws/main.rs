@@ -5,6 +5,8 @@
 mod adapter;
 mod common;
 mod expire;
+mod fault_proxy;
+mod faults;
 mod outage;
 mod payload;
 mod tls;

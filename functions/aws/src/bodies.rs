@@ -8,11 +8,12 @@
 //! races with that deletion finds no counter, starts a new generation and so writes a different
 //! object: a deletion can never remove a body that a live paste points to.
 
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{Put, ReturnValue, TransactWriteItem, Update};
 use aws_sdk_s3::primitives::ByteStream;
 use pastebin_core::{UnixTime, content_key, random_alphanumeric};
 
-use crate::error::{AwsError, dynamo, s3};
+use crate::error::{AwsError, dynamo, is_condition_failure, s3};
 use crate::items::{self, Item, attr, n, s};
 
 const OBJECT_PREFIX: &str = "bodies/";
@@ -37,7 +38,7 @@ pub enum ReleaseOutcome {
     BodyDeleted,
     /// This paste's reference had already been released (a retried stream record).
     AlreadyReleased,
-    /// No counter of that generation exists (it expired): the lifecycle rule removes the object.
+    /// No counter of that generation existed: every reference to it was already released.
     CounterMissing,
 }
 
@@ -178,56 +179,99 @@ impl Bodies {
             .transact_items(TransactWriteItem::builder().update(decrement).build())
             .send()
             .await;
-        if let Err(e) = result {
-            let failed: Vec<bool> = e
-                .as_service_error()
-                .and_then(|se| match se {
-                    aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c) => Some(c),
-                    _ => None,
-                })
-                .map(|c| c.cancellation_reasons().iter().map(|r| r.code() == Some("ConditionalCheckFailed")).collect())
-                .unwrap_or_default();
-            return match failed.as_slice() {
-                [true, _] => Ok(ReleaseOutcome::AlreadyReleased),
-                [false, true] => Ok(ReleaseOutcome::CounterMissing),
-                _ => Err(dynamo(e)),
-            };
-        }
-
-        let counter = self
-            .dynamodb
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(items::key(&counter_id(hmac))))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(dynamo)?;
-        if counter.item().is_none_or(|c| refs_of(c) > 0) {
-            return Ok(ReleaseOutcome::StillReferenced);
-        }
-        // Only if nobody took a new reference meanwhile.
-        let deleted = self
-            .dynamodb
-            .delete_item()
-            .table_name(&self.table)
-            .set_key(Some(items::key(&counter_id(hmac))))
-            .condition_expression("#refs <= :zero AND #gen = :gen")
-            .expression_attribute_names("#refs", attr::REFS)
-            .expression_attribute_names("#gen", attr::GEN)
-            .expression_attribute_values(":zero", n(0))
-            .expression_attribute_values(":gen", s(generation))
-            .send()
-            .await;
-        match deleted {
-            Ok(_) => {}
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                return Ok(ReleaseOutcome::StillReferenced);
+        let dropped = match result {
+            Ok(_) => ReleaseOutcome::StillReferenced,
+            Err(e) => {
+                let failed: Vec<bool> = e
+                    .as_service_error()
+                    .and_then(|se| match se {
+                        TransactWriteItemsError::TransactionCanceledException(c) => Some(c),
+                        _ => None,
+                    })
+                    .map(|c| {
+                        c.cancellation_reasons()
+                            .iter()
+                            .map(|r| r.code() == Some("ConditionalCheckFailed"))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                match failed.as_slice() {
+                    [true, _] => ReleaseOutcome::AlreadyReleased,
+                    [false, true] => ReleaseOutcome::CounterMissing,
+                    _ => return Err(dynamo(e)),
+                }
             }
-            Err(e) => return Err(dynamo(e)),
+        };
+        // Whether this call dropped the reference or an earlier one did (and then failed or was
+        // cut short), finish what the last drop leaves behind: so any retry completes the
+        // clean-up, and nothing is left to the lifecycle rule but what a crash abandons.
+        let finished = self.finish(hmac, generation, body_key).await?;
+        Ok(match dropped {
+            ReleaseOutcome::StillReferenced => finished,
+            other => other,
+        })
+    }
+
+    /// Deletes the counter of `hmac` if it is at zero in `generation`, and then the object;
+    /// deletes the object if the counter of that generation no longer exists (a missing counter
+    /// means every reference to the generation was released: a create that finds no counter
+    /// starts a new generation, and so a new object).
+    async fn finish(
+        &self,
+        hmac: &str,
+        generation: &str,
+        body_key: &str,
+    ) -> Result<ReleaseOutcome, AwsError> {
+        let mut counter_gone = false;
+        for _ in 0..2 {
+            let counter = self
+                .dynamodb
+                .get_item()
+                .table_name(&self.table)
+                .set_key(Some(items::key(&counter_id(hmac))))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(dynamo)?;
+            match counter.item() {
+                Some(c) if items::string(c, attr::GEN) == Some(generation) && refs_of(c) > 0 => {
+                    return Ok(ReleaseOutcome::StillReferenced);
+                }
+                Some(c) if items::string(c, attr::GEN) == Some(generation) => {
+                    // Only if nobody took a new reference meanwhile.
+                    let deleted = self
+                        .dynamodb
+                        .delete_item()
+                        .table_name(&self.table)
+                        .set_key(Some(items::key(&counter_id(hmac))))
+                        .condition_expression("#refs <= :zero AND #gen = :gen")
+                        .expression_attribute_names("#refs", attr::REFS)
+                        .expression_attribute_names("#gen", attr::GEN)
+                        .expression_attribute_values(":zero", n(0))
+                        .expression_attribute_values(":gen", s(generation))
+                        .send()
+                        .await;
+                    match deleted {
+                        Ok(_) => {
+                            counter_gone = true;
+                            break;
+                        }
+                        // A new reference, or the counter already deleted (this delete's own
+                        // earlier attempt): read it again to tell which.
+                        Err(e) if is_condition_failure(&e) => continue,
+                        Err(e) => return Err(dynamo(e)),
+                    }
+                }
+                // Gone, or a newer generation with an object of its own.
+                _ => {
+                    counter_gone = true;
+                    break;
+                }
+            }
+        }
+        if !counter_gone {
+            // Still in use as far as can be told now; a later release finishes it.
+            return Ok(ReleaseOutcome::StillReferenced);
         }
         self.s3
             .delete_object()

@@ -38,3 +38,14 @@ where
 {
     AwsError::S3(e.into())
 }
+
+/// Whether a DynamoDB call failed only because its condition did not hold (the one failure the
+/// store expects and decides on, kept typed until here).
+pub fn is_condition_failure<E, R>(e: &aws_sdk_dynamodb::error::SdkError<E, R>) -> bool
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
+{
+    e.as_service_error()
+        .and_then(aws_sdk_dynamodb::error::ProvideErrorMetadata::code)
+        == Some("ConditionalCheckFailedException")
+}

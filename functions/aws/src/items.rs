@@ -85,6 +85,9 @@ pub fn encode(paste: &Paste, body: Body<'_>) -> Item {
 pub struct Decoded {
     pub paste: Paste,
     pub body_key: Option<String>,
+    /// A burn paste a reveal has claimed: delivered, so gone for everyone else, even while its
+    /// item waits to be deleted.
+    pub claimed: bool,
 }
 
 pub fn decode(item: &Item) -> Result<Decoded, StoreError> {
@@ -130,6 +133,7 @@ pub fn decode(item: &Item) -> Result<Decoded, StoreError> {
             delete_token_hash: token,
         },
         body_key,
+        claimed: item.contains_key(attr::CLAIM),
     })
 }
 

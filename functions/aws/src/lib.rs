@@ -25,7 +25,9 @@ pub mod stream;
 
 pub use allowance::DailyAllowance;
 pub use bodies::Bodies;
-pub use clients::{AwsClients, https_client};
+pub use clients::{
+    AwsClients, CLEANUP_BUDGET, MAX_CALLS_BEFORE_COMMIT, REQUEST_BUDGET, Timeouts, https_client,
+};
 pub use config::AwsSettings;
 pub use error::AwsError;
 pub use items::attr;

@@ -7,7 +7,8 @@ use crate::error::dynamo;
 use crate::items::{self, attr, n};
 
 /// Fixed one-minute windows counted in the table (one `UpdateItem` per request), shared by
-/// every Lambda instance. Counters expire with TTL.
+/// every Lambda instance. Counters expire with TTL. The call has its own short budget and no
+/// retries ([`crate::Timeouts::LIMITER`]): callers fail open, so an outage costs milliseconds.
 #[derive(Clone, Debug)]
 pub struct DynamoRateLimiter {
     dynamodb: aws_sdk_dynamodb::Client,
@@ -17,7 +18,7 @@ pub struct DynamoRateLimiter {
 impl DynamoRateLimiter {
     pub fn new(clients: &AwsClients, table: &str) -> Self {
         Self {
-            dynamodb: clients.dynamodb.clone(),
+            dynamodb: clients.limiter.clone(),
             table: table.to_owned(),
         }
     }

@@ -4,32 +4,31 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use pastebin_core::{
-    DeleteOutcome, Id, InsertOutcome, Paste, PasteStore, StoreError, TokenHash, UnixTime,
+    DeleteOutcome, Id, InsertOutcome, Limits, Paste, PasteStore, StoreError, TokenHash, UnixTime,
     random_alphanumeric,
 };
 
 use crate::bodies::Bodies;
 pub use crate::bodies::ReleaseOutcome;
-use crate::clients::AwsClients;
+use crate::clients::{AwsClients, CLEANUP_BUDGET};
 use crate::config::AwsSettings;
-use crate::error::{AwsError, dynamo};
+use crate::error::{AwsError, dynamo, is_condition_failure};
 use crate::items::{self, Body, Decoded, attr, n, s};
 
-/// Extra life of a body's reference counter beyond the longest paste that can use it.
-const COUNTER_GRACE_SECS: u64 = 86_400;
+/// How long a body's reference counter outlives its latest use: beyond the longest lifetime
+/// any deployment allows, not the configured one, so that lowering the maximum expiry can never
+/// let a counter vanish under a paste created before (a missing counter means a dead body).
+const COUNTER_LIFETIME: Duration = Duration::from_secs(Limits::MAX_MAX_EXPIRY.as_secs() + 86_400);
 
 /// Pastes in DynamoDB, large bodies in S3.
 #[derive(Clone, Debug)]
 pub struct DynamoStore {
     bodies: Bodies,
     inline_max_bytes: u64,
-    max_expiry: Duration,
 }
 
 impl DynamoStore {
-    /// `max_expiry` is the longest lifetime a paste may have: body counters are kept at least
-    /// that long after their last use.
-    pub fn new(clients: &AwsClients, settings: &AwsSettings, max_expiry: Duration) -> Self {
+    pub fn new(clients: &AwsClients, settings: &AwsSettings) -> Self {
         Self {
             bodies: Bodies {
                 dynamodb: clients.dynamodb.clone(),
@@ -39,7 +38,6 @@ impl DynamoStore {
                 hash_key: settings.hash_key.clone(),
             },
             inline_max_bytes: settings.inline_max_bytes,
-            max_expiry,
         }
     }
 
@@ -62,6 +60,7 @@ impl DynamoStore {
         self.bodies.release(paste_id, body_key, now).await
     }
 
+    /// The paste item, unless it is absent or a reveal has claimed it.
     async fn get_item(&self, id: &Id) -> Result<Option<Decoded>, StoreError> {
         // Strongly consistent: a link shared right after creation must work at once.
         let out = self
@@ -73,7 +72,11 @@ impl DynamoStore {
             .send()
             .await
             .map_err(dynamo)?;
-        out.item().map(items::decode).transpose()
+        Ok(out
+            .item()
+            .map(items::decode)
+            .transpose()?
+            .filter(|d| !d.claimed))
     }
 
     /// Fills in an external body.
@@ -81,6 +84,7 @@ impl DynamoStore {
         let Decoded {
             mut paste,
             body_key,
+            ..
         } = decoded;
         if let Some(key) = body_key {
             let bytes = self.bodies.fetch(&key).await?;
@@ -92,13 +96,58 @@ impl DynamoStore {
         Ok(paste)
     }
 
-    /// After a paste item is gone: its body reference goes too. A failure here only delays
-    /// cleanup (counter TTL, lifecycle rule), so it is logged, not returned.
-    async fn release_after_removal(&self, paste_id: &Id, body_key: Option<&str>, now: UnixTime) {
-        if let Some(key) = body_key
-            && let Err(e) = self.bodies.release(paste_id.as_str(), key, now).await
+    /// The item as it is now (consistent read), for deciding what a call whose reply never came
+    /// did; `None` when even this read fails.
+    async fn item_now(&self, id: &Id) -> Option<Option<items::Item>> {
+        let read = self
+            .dynamodb()
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(items::key(id.as_str())))
+            .consistent_read(true)
+            .send()
+            .await;
+        match read {
+            Ok(out) => Some(out.item().cloned()),
+            Err(e) => {
+                tracing::warn!(paste_id = %id, error = %dynamo(e), "could not read back an item");
+                None
+            }
+        }
+    }
+
+    /// Gives back the body reference of a paste that was certainly not written, within the
+    /// clean-up budget (one too many only delays cleanup).
+    async fn abandon(&self, body_key: &str) {
+        if tokio::time::timeout(CLEANUP_BUDGET, self.bodies.abandon(body_key))
+            .await
+            .is_err()
         {
-            tracing::warn!(paste_id = %paste_id, error = %e, "could not release a body reference");
+            tracing::warn!("giving back a body reference took too long");
+        }
+    }
+
+    /// After a paste item is gone: its body reference goes too, within the clean-up budget. A
+    /// failure here only delays clean-up: the expire function releases the reference when the
+    /// removal reaches it on the table's stream (and the counter's TTL and the bucket's
+    /// lifecycle rule are the last resort), so it is logged, not returned.
+    async fn release_after_removal(&self, paste_id: &Id, body_key: Option<&str>, now: UnixTime) {
+        let Some(key) = body_key else {
+            return;
+        };
+        match tokio::time::timeout(
+            CLEANUP_BUDGET,
+            self.bodies.release(paste_id.as_str(), key, now),
+        )
+        .await
+        {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => {
+                tracing::warn!(paste_id = %paste_id, error = %e, "could not release a body reference; the stream will");
+            }
+            Err(_) => {
+                tracing::warn!(paste_id = %paste_id, "releasing a body reference took too long; the stream will finish it");
+            }
         }
     }
 }
@@ -107,9 +156,7 @@ impl DynamoStore {
 impl PasteStore for DynamoStore {
     async fn insert(&self, paste: &Paste) -> Result<InsertOutcome, StoreError> {
         let external = if paste.size() > self.inline_max_bytes {
-            let counter_expires_at = paste
-                .created_at
-                .saturating_add(self.max_expiry + Duration::from_secs(COUNTER_GRACE_SECS));
+            let counter_expires_at = paste.created_at.saturating_add(COUNTER_LIFETIME);
             // S3 first: an item is never written pointing at a body that is not there.
             Some(
                 self.bodies
@@ -158,14 +205,31 @@ impl PasteStore for DynamoStore {
             Some(_) => {
                 // Definitely not written: give the body reference back (a new id takes its own).
                 if let Some(key) = &external {
-                    self.bodies.abandon(key).await;
+                    self.abandon(key).await;
                 }
                 Ok(InsertOutcome::IdTaken)
             }
-            // Unknown whether the item was written (e.g. a timeout after the commit): keep the
-            // reference. One too many only delays cleanup; one too few could delete a body a
-            // live paste uses.
-            None => Err(dynamo(error).into()),
+            // The SDK gave up without an answer (timeouts, lost replies, 5xx): whether the item
+            // was written is unknown, and one consistent read decides. If even that fails, the
+            // reference is kept: one too many only delays cleanup; one too few could delete a
+            // body a live paste uses.
+            None => match self.item_now(&paste.id).await {
+                Some(Some(item))
+                    if items::decode(&item).is_ok_and(|d| {
+                        d.paste.delete_token_hash.matches(&paste.delete_token_hash)
+                    }) =>
+                {
+                    tracing::info!(paste_id = %paste.id, error = %dynamo(error), "the write's reply was lost, but the write was made");
+                    Ok(InsertOutcome::Inserted)
+                }
+                Some(None) => {
+                    if let Some(key) = &external {
+                        self.abandon(key).await;
+                    }
+                    Err(dynamo(error).into())
+                }
+                _ => Err(dynamo(error).into()),
+            },
         }
     }
 
@@ -182,7 +246,10 @@ impl PasteStore for DynamoStore {
         token: &TokenHash,
         now: UnixTime,
     ) -> Result<DeleteOutcome, StoreError> {
-        let Some(Decoded { paste, body_key }) = self.get_item(id).await? else {
+        let Some(Decoded {
+            paste, body_key, ..
+        }) = self.get_item(id).await?
+        else {
             return Ok(DeleteOutcome::NotFound);
         };
         if paste.is_expired(now) {
@@ -211,15 +278,20 @@ impl PasteStore for DynamoStore {
             // The item is gone although the token matched: this delete's first attempt went
             // through and its reply was lost (the SDK retried), or the creator deleted twice at
             // once. Either way it is deleted; releasing the body is idempotent.
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
+            Err(e) if is_condition_failure(&e) => {
                 self.release_after_removal(id, body_key.as_deref(), now)
                     .await;
                 Ok(DeleteOutcome::Deleted)
             }
-            Err(e) => Err(dynamo(e).into()),
+            // No answer: if the item is gone, this delete made it so.
+            Err(e) => match self.item_now(id).await {
+                Some(None) => {
+                    self.release_after_removal(id, body_key.as_deref(), now)
+                        .await;
+                    Ok(DeleteOutcome::Deleted)
+                }
+                _ => Err(dynamo(e).into()),
+            },
         }
     }
 
@@ -231,19 +303,23 @@ impl PasteStore for DynamoStore {
             return Ok(None);
         }
         let body_key = decoded.body_key.clone();
-        // Fetch the body first: if S3 fails, the paste is still there to be revealed later.
+        // Fetch the body before claiming: if S3 fails, the paste is still there to be revealed.
         let paste = self.with_content(decoded).await?;
-        // Claim it first: of any number of concurrent reveals one claim succeeds. The claim
+        // The claim is the commit point: of any number of concurrent reveals one claim
+        // succeeds, and the reveal that made it delivers the paste whatever happens after. It
         // carries this reveal's nonce, so the SDK retrying it after a lost reply still succeeds
-        // for this reveal and for no other.
+        // for this reveal and for no other; it also ends the item's life now, so that TTL (and
+        // then the stream) finishes the clean-up below if this request cannot.
         let nonce = random_alphanumeric(16);
         let claimed = self
             .dynamodb()
             .update_item()
             .table_name(self.table())
             .set_key(Some(items::key(id.as_str())))
-            .update_expression("SET #claim = :nonce")
-            .condition_expression("#burn = :yes AND #exp >= :now AND (attribute_not_exists(#claim) OR #claim = :nonce)")
+            .update_expression("SET #claim = :nonce, #exp = :now")
+            .condition_expression(
+                "#burn = :yes AND ((attribute_not_exists(#claim) AND #exp >= :now) OR #claim = :nonce)",
+            )
             .expression_attribute_names("#claim", attr::CLAIM)
             .expression_attribute_names("#burn", attr::BURN)
             .expression_attribute_names("#exp", attr::EXPIRES_AT)
@@ -254,34 +330,46 @@ impl PasteStore for DynamoStore {
             .await;
         match claimed {
             Ok(_) => {}
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                return Ok(None);
+            Err(e) if is_condition_failure(&e) => return Ok(None),
+            // No answer: the claim is this reveal's if the item carries its nonce; unclaimed,
+            // the paste is still there to be revealed later; claimed by another, it is theirs.
+            Err(e) => match self.item_now(id).await {
+                Some(Some(item)) if items::string(&item, attr::CLAIM) == Some(nonce.as_str()) => {
+                    tracing::info!(paste_id = %id, error = %dynamo(e), "the claim's reply was lost, but the claim was made");
+                }
+                Some(Some(item)) if !item.contains_key(attr::CLAIM) => {
+                    return Err(dynamo(e).into());
+                }
+                Some(_) => return Ok(None),
+                None => return Err(dynamo(e).into()),
+            },
+        }
+        let cleanup = async {
+            // A condition failure here means this delete's own first attempt succeeded.
+            let deleted = self
+                .dynamodb()
+                .delete_item()
+                .table_name(self.table())
+                .set_key(Some(items::key(id.as_str())))
+                .condition_expression("#claim = :nonce")
+                .expression_attribute_names("#claim", attr::CLAIM)
+                .expression_attribute_values(":nonce", s(nonce.as_str()))
+                .send()
+                .await;
+            match deleted {
+                Ok(_) => {}
+                Err(e) if is_condition_failure(&e) => {}
+                Err(e) => {
+                    tracing::warn!(paste_id = %id, error = %dynamo(e), "could not delete a revealed burn paste; TTL will");
+                    return;
+                }
             }
-            Err(e) => return Err(dynamo(e).into()),
+            self.release_after_removal(id, body_key.as_deref(), now)
+                .await;
+        };
+        if tokio::time::timeout(CLEANUP_BUDGET, cleanup).await.is_err() {
+            tracing::warn!(paste_id = %id, "cleaning up a revealed burn paste took too long; TTL and the stream will finish it");
         }
-        // Ours now. A condition failure here means this delete's own first attempt succeeded.
-        let deleted = self
-            .dynamodb()
-            .delete_item()
-            .table_name(self.table())
-            .set_key(Some(items::key(id.as_str())))
-            .condition_expression("#claim = :nonce")
-            .expression_attribute_names("#claim", attr::CLAIM)
-            .expression_attribute_values(":nonce", s(nonce.as_str()))
-            .send()
-            .await;
-        match deleted {
-            Ok(_) => {}
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) => {}
-            Err(e) => return Err(dynamo(e).into()),
-        }
-        self.release_after_removal(id, body_key.as_deref(), now)
-            .await;
         Ok(Some(paste))
     }
 

@@ -86,7 +86,7 @@ impl ApiError {
         match self {
             Self::Core(CoreError::IdsExhausted { .. } | CoreError::Unavailable(_)) => {
                 format!(
-                    "storage is unavailable; nothing was changed. Retry in {UNAVAILABLE_RETRY_AFTER} seconds"
+                    "storage is unavailable and the request did not complete: retry in {UNAVAILABLE_RETRY_AFTER} seconds (retrying is safe)"
                 )
             }
             Self::Core(e @ CoreError::BurnNeedsReveal { id }) => format!(

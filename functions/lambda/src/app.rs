@@ -36,7 +36,7 @@ pub async fn http_app(routes: Routes) -> Result<Router, StartError> {
                     ensure_resources(&clients, &aws).await?;
                 }
                 (
-                    Arc::new(DynamoStore::new(&clients, &aws, settings.limits.max_expiry)),
+                    Arc::new(DynamoStore::new(&clients, &aws)),
                     Arc::new(DynamoRateLimiter::new(&clients, &aws.table)),
                 )
             }

@@ -18,7 +18,6 @@ use pastebin_aws::stream::{Removal, RemovedBy, removal};
 use pastebin_aws::{AwsClients, AwsSettings, DailyAllowance, DynamoStore};
 use pastebin_core::{Clock, ConfigError, Env, SystemClock, UnixTime, vars};
 use pastebin_http::cacheable_paths;
-use pastebin_http::config::Settings;
 
 /// Paths invalidated per deleted paste: `/{id}` and `/raw/{id}`.
 pub const PATHS_PER_PASTE: u32 = 2;
@@ -220,11 +219,10 @@ pub fn paths_per_day(lookup: impl Fn(&str) -> Option<String>) -> Result<u32, Con
 /// `main` of the expire function.
 pub async fn serve_expire() -> Result<(), lambda_runtime::Error> {
     crate::init_logging();
-    let settings = Settings::from_env()?;
     let aws = AwsSettings::from_env()?;
     let per_day = paths_per_day(|name| std::env::var(name).ok())?;
     let clients = AwsClients::from_env().await;
-    let store = DynamoStore::new(&clients, &aws, settings.limits.max_expiry);
+    let store = DynamoStore::new(&clients, &aws);
     let budget = DailyAllowance::new(&clients, &aws.table, "invalidation-paths", per_day);
     let cloudfront = std::env::var(vars::DISTRIBUTION_ID)
         .ok()

@@ -40,7 +40,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
                 ensure_resources(&clients, aws).await?;
             }
             tracing::info!(table = %aws.table, bucket = %aws.bucket, "aws store");
-            let store = DynamoStore::new(&clients, aws, settings.limits.max_expiry);
+            let store = DynamoStore::new(&clients, aws);
             (
                 Arc::new(store),
                 Arc::new(DynamoRateLimiter::new(&clients, &aws.table)),
