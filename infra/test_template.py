@@ -154,6 +154,14 @@ class Operations(unittest.TestCase):
         with open(os.path.join(ROOT, "functions/lambda/src/emf.rs")) as f:
             self.assertIn('"FATAL"', f.read(), "metric lines carry a level no ApplicationLogLevel drops")
 
+    def test_the_function_timeout_leaves_room_above_the_storage_budget(self):
+        import re
+
+        with open(os.path.join(ROOT, "functions/aws/src/clients.rs")) as f:
+            budget = int(re.search(r"REQUEST_BUDGET: Duration = Duration::from_secs\((\d+)\)", f.read()).group(1))
+        timeout = TEMPLATE["Globals"]["Function"]["Timeout"]
+        self.assertGreaterEqual(timeout, budget + 2, "a request out of storage time still has time to answer")
+
     def test_waf_is_refused_outside_us_east_1(self):
         rule = TEMPLATE["Rules"]["WafNeedsUsEast1"]
         self.assertEqual(rule["RuleCondition"], Tag("Equals", [Tag("Ref", "EnableWaf"), "true"]))

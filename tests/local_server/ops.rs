@@ -15,6 +15,87 @@ async fn health_reports_ok_when_the_store_answers() {
     );
 }
 
+/// A small file system of the test's own, unmounted however the test ends.
+struct Tmpfs(std::path::PathBuf);
+
+impl Tmpfs {
+    /// `None` where this process may not mount one (not root): the caller says so and stops.
+    fn mount(size: &str) -> Option<Self> {
+        let dir = std::env::temp_dir().join(format!(
+            "pastebin-tmpfs-{}",
+            pastebin_core::random_alphanumeric(8)
+        ));
+        std::fs::create_dir_all(&dir).ok()?;
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&dir)
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| Self(dir))
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// `/health` proves the store can take a paste, not only read: with the disk (nearly) full it is
+/// 503, and 200 again once there is room. (A writer thread that died is tested in the
+/// embedded store's own tests.)
+#[tokio::test]
+async fn health_is_503_while_the_embedded_store_cannot_write() {
+    if crate::common::local_only("needs the server's data directory")
+        || crate::common::store_is_aws()
+    {
+        return;
+    }
+    let Some(fs) = Tmpfs::mount("24m") else {
+        eprintln!("not run: mounting a tmpfs needs root (CI runs as root)");
+        return;
+    };
+    let data = fs.0.join("data");
+    // Declared after the file system, so dropped (killed) before it is unmounted.
+    let s = Server::with_env(&[("PASTEBIN_DATA_DIR", data.to_str().unwrap())]);
+    let health = || async {
+        client()
+            .get(s.url("/health"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    assert_eq!(health().await, 200);
+
+    // Fill the disk.
+    let filler = fs.0.join("filler");
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&filler).unwrap();
+        let block = vec![0u8; 64 * 1024];
+        while f.write_all(&block).and_then(|()| f.sync_all()).is_ok() {}
+    }
+    assert_eq!(health().await, 503, "disk full");
+    let create = client()
+        .post(s.url("/"))
+        .body("x".repeat(1 << 20))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        create.status(),
+        503,
+        "a create is refused, not half-written"
+    );
+    std::fs::remove_file(&filler).unwrap();
+    assert_eq!(health().await, 200, "room again");
+
+    let create = client().post(s.url("/")).body("back").send().await.unwrap();
+    assert_eq!(create.status(), 201);
+}
+
 #[tokio::test]
 async fn metrics_count_what_happened_in_prometheus_text() {
     if crate::common::local_only("/metrics is the local server's; Lambda emits EMF") {

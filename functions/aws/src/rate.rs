@@ -1,6 +1,8 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::ReturnValue;
-use pastebin_core::{RateClass, RateLimited, RateLimiter, StoreError, UnixTime, window_of};
+use pastebin_core::{
+    ClientKey, RateClass, RateLimited, RateLimiter, StoreError, UnixTime, window_of,
+};
 
 use crate::clients::AwsClients;
 use crate::error::dynamo;
@@ -28,7 +30,7 @@ impl DynamoRateLimiter {
 impl RateLimiter for DynamoRateLimiter {
     async fn check(
         &self,
-        client: &str,
+        client: ClientKey,
         class: RateClass,
         limit: u32,
         now: UnixTime,

@@ -30,7 +30,7 @@ pub use memory::MemoryStore;
 pub use options::{CreateOptions, CreateRequest, Lifetime, MAX_TITLE_CHARS, Syntax, Title};
 pub use paste::{Created, Paste};
 pub use rate_limit::{
-    FixedWindowLimiter, RateClass, RateLimited, RateLimiter, RateLimits, client_key, window_of,
+    ClientKey, FixedWindowLimiter, RateClass, RateLimited, RateLimiter, RateLimits, window_of,
 };
 pub use service::Pastebin;
 pub use store::{DeleteOutcome, InsertOutcome, PasteStore, StoreError};

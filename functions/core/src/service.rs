@@ -6,7 +6,7 @@ use crate::id::Id;
 use crate::limits::Limits;
 use crate::options::{CreateRequest, Lifetime, Syntax, Title};
 use crate::paste::{Created, Paste};
-use crate::rate_limit::{RateClass, RateLimiter, RateLimits, client_key};
+use crate::rate_limit::{ClientKey, RateClass, RateLimiter, RateLimits};
 use crate::store::{DeleteOutcome, InsertOutcome, PasteStore, StoreError};
 use crate::time::{Clock, UnixTime};
 use crate::token::{DeleteToken, TokenHash};
@@ -61,7 +61,7 @@ impl Pastebin {
         }
         match self
             .limiter
-            .check(&client_key(client), class, limit, self.clock.now())
+            .check(ClientKey::of(client), class, limit, self.clock.now())
             .await
         {
             Ok(Ok(())) => Ok(()),

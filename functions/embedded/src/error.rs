@@ -31,6 +31,12 @@ pub enum EmbeddedError {
     Commit(std::sync::Arc<rusqlite::Error>),
     #[error("the database writer has stopped")]
     WriterStopped,
+    #[error(
+        "the data directory's file system has {free} bytes free, under the {needed} a paste may need"
+    )]
+    LowOnSpace { free: u64, needed: u64 },
+    #[error("checking the data directory: {0}")]
+    Io(std::io::Error),
     #[error("a storage task stopped unexpectedly: {0}")]
     Task(#[from] tokio::task::JoinError),
 }

@@ -1,7 +1,7 @@
 use rusqlite::Connection;
 
 /// Bumped with every change below; `migrate` applies the missing steps in order.
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
 
 const STEPS: &[&str] = &[
     // 1: one row per paste. Content is a BLOB so that any UTF-8 (NUL included) round-trips.
@@ -16,6 +16,11 @@ const STEPS: &[&str] = &[
          token_hash  BLOB NOT NULL
      );
      CREATE INDEX pastes_by_expiry ON pastes (expires_at);",
+    // 2: one row the health check writes, so that it proves the store can still write.
+    "CREATE TABLE health (
+         k   INTEGER PRIMARY KEY NOT NULL,
+         at  INTEGER NOT NULL
+     );",
 ];
 
 /// Current schema version, then applies what is missing, each step in its own transaction.

@@ -3,7 +3,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use pastebin_core::{
-    DeleteOutcome, Id, InsertOutcome, Paste, PasteStore, StoreError, TokenHash, UnixTime,
+    Clock, DeleteOutcome, Id, InsertOutcome, Paste, PasteStore, StoreError, SystemClock, TokenHash,
+    UnixTime,
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -17,6 +18,10 @@ pub const DB_FILE: &str = "pastes.sqlite3";
 
 /// Rows removed per sweep transaction, so a large backlog never holds the write lock for long.
 const SWEEP_BATCH: usize = 1000;
+
+/// Free space the file system must have for the store to report healthy: a maximal paste (1 MiB
+/// by default) written to the log and then checkpointed into the database, with room to spare.
+pub const MIN_FREE_BYTES: u64 = 8 << 20;
 
 /// Memory for recently read pastes (see `cache`): a few thousand typical pastes, or dozens of
 /// the largest.
@@ -63,6 +68,15 @@ impl EmbeddedStore {
 
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    /// Runs `f` on the writer thread: for tests that need to break the writer.
+    #[cfg(any(test, feature = "testing"))]
+    pub async fn on_writer(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<()> + Send + 'static,
+    ) -> Result<(), StoreError> {
+        self.write(f).await
     }
 
     async fn write<T: Send + 'static>(
@@ -254,7 +268,26 @@ impl PasteStore for EmbeddedStore {
         }
     }
 
+    /// A write through the writer, a read, and room on the disk: a store that can still be read
+    /// but no longer written (its writer thread gone, its file system read-only, too little
+    /// space left for a maximal paste) is not healthy.
     async fn ping(&self) -> Result<(), StoreError> {
+        let free = fs2::available_space(&self.inner.path).map_err(EmbeddedError::Io)?;
+        if free < MIN_FREE_BYTES {
+            return Err(EmbeddedError::LowOnSpace {
+                free,
+                needed: MIN_FREE_BYTES,
+            }
+            .into());
+        }
+        let now = SystemClock.now().seconds();
+        self.write(move |conn| {
+            conn.prepare_cached(
+                "INSERT INTO health (k, at) VALUES (1, ?1) ON CONFLICT (k) DO UPDATE SET at = excluded.at",
+            )?
+            .execute([now])
+        })
+        .await?;
         self.read(|conn| conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(())))
             .await
     }

@@ -51,3 +51,27 @@ fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// `/health` asks the store to write: a store that can still be read but no longer written is
+/// not healthy.
+#[tokio::test]
+async fn ping_fails_once_the_writer_is_gone() {
+    let dir = tempdir();
+    let store = EmbeddedStore::open(&dir).unwrap();
+    pastebin_core::PasteStore::ping(&store).await.unwrap();
+    let (paste, _) = store_contract::sample("still readable", false);
+    pastebin_core::PasteStore::insert(&store, &paste)
+        .await
+        .unwrap();
+    // What a bug in a write would do to the writer thread.
+    let _ = store.on_writer(|_| panic!("the writer thread dies")).await;
+    assert!(pastebin_core::PasteStore::ping(&store).await.is_err());
+    assert!(
+        pastebin_core::PasteStore::get(&store, &paste.id)
+            .await
+            .unwrap()
+            .is_some(),
+        "reads still work, which is why the ping must write"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -407,7 +407,7 @@ async fn refusing_a_direct_caller_costs_no_storage_call() {
     impl pastebin_core::RateLimiter for Counting {
         async fn check(
             &self,
-            _: &str,
+            _: pastebin_core::ClientKey,
             _: pastebin_core::RateClass,
             _: u32,
             _: UnixTime,
