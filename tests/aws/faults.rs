@@ -335,7 +335,9 @@ async fn scenario(flow: Flow, call_: Call, fault: Fault, always: bool) -> Result
             match outcome {
                 Seen::Success if body != big => return Err("revealed different".to_owned()),
                 Seen::Success if again.is_ok() => return Err("revealed twice".to_owned()),
-                Seen::Unavailable if again.ok().map(|p| p.content) != Some(big.clone()) => {
+                Seen::Unavailable
+                    if again.ok().map(|p| p.content.to_string()) != Some(big.clone()) =>
+                {
                     return Err("a burn paste was lost: not revealable after a 503".to_owned());
                 }
                 _ => {}
@@ -361,7 +363,13 @@ async fn scenario(flow: Flow, call_: Call, fault: Fault, always: bool) -> Result
             let hits = w.proxy.clear();
             let outcome = seen(status, 204)?;
             nothing_half_written(&w).await?;
-            if direct.read(&witness.id).await.ok().map(|p| p.content) != Some(big.clone()) {
+            if direct
+                .read(&witness.id)
+                .await
+                .ok()
+                .map(|p| p.content.to_string())
+                != Some(big.clone())
+            {
                 return Err("a paste lost the body it shares".to_owned());
             }
             let gone = direct.read(&doomed.id).await.is_err();

@@ -116,7 +116,7 @@ pub fn decode(item: &Item) -> Result<Decoded, StoreError> {
     Ok(Decoded {
         paste: Paste {
             id,
-            content,
+            content: content.into(),
             syntax: string(item, attr::SYNTAX).map(str::to_owned),
             title: string(item, attr::TITLE).map(str::to_owned),
             burn_after_reading: item
@@ -151,7 +151,7 @@ mod tests {
     fn paste() -> Paste {
         Paste {
             id: Id::generate(),
-            content: "hello".to_owned(),
+            content: "hello".into(),
             syntax: Some("rust".to_owned()),
             title: None,
             burn_after_reading: true,

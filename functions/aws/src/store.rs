@@ -88,10 +88,12 @@ impl DynamoStore {
         } = decoded;
         if let Some(key) = body_key {
             let bytes = self.bodies.fetch(&key).await?;
-            paste.content = String::from_utf8(bytes).map_err(|_| StoreError::Corrupt {
-                id: paste.id.to_string(),
-                reason: "body is not UTF-8".to_owned(),
-            })?;
+            paste.content = String::from_utf8(bytes)
+                .map_err(|_| StoreError::Corrupt {
+                    id: paste.id.to_string(),
+                    reason: "body is not UTF-8".to_owned(),
+                })?
+                .into();
         }
         Ok(paste)
     }

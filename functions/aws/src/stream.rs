@@ -57,6 +57,23 @@ pub fn removal(record: &EventRecord) -> Option<Removal> {
     })
 }
 
+/// What the stream-record fuzz target (`fuzz/`) runs on each input, here so that the test
+/// suite can replay its corpus: any JSON a stream could deliver decodes or is refused, without
+/// panicking, and a removal always names a valid paste id.
+pub fn fuzz_record(data: &[u8]) {
+    let Ok(event) = serde_json::from_slice::<aws_lambda_events::dynamodb::Event>(data) else {
+        if let Ok(record) = serde_json::from_slice::<EventRecord>(data)
+            && let Some(r) = removal(&record)
+        {
+            assert!(Id::parse(r.id.as_str()).is_some());
+        }
+        return;
+    };
+    for r in event.records.iter().filter_map(removal) {
+        assert!(Id::parse(r.id.as_str()).is_some());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,7 +28,7 @@ pub use id::{ID_LEN, Id, random_alphanumeric};
 pub use limits::{Limits, LimitsError};
 pub use memory::MemoryStore;
 pub use options::{CreateOptions, CreateRequest, Lifetime, MAX_TITLE_CHARS, Syntax, Title};
-pub use paste::{Created, Paste};
+pub use paste::{Created, Paste, Text};
 pub use rate_limit::{
     ClientKey, FixedWindowLimiter, RateClass, RateLimited, RateLimiter, RateLimits, window_of,
 };

@@ -1,12 +1,89 @@
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
+
 use crate::id::Id;
 use crate::time::UnixTime;
 use crate::token::{DeleteToken, TokenHash};
+
+/// A paste's text, shared rather than copied: a paste is read far more often than it is
+/// written, and the store, its cache and every response body can hold the same bytes.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Text(Arc<String>);
+
+impl Text {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Text {
+    /// Takes the string as it is: no copy.
+    fn from(s: String) -> Self {
+        Self(Arc::new(s))
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Self {
+        Self(Arc::new(s.to_owned()))
+    }
+}
+
+impl Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<[u8]> for Text {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Text({} bytes)", self.0.len())
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 /// A stored paste, as adapters keep it.
 #[derive(Clone, Debug)]
 pub struct Paste {
     pub id: Id,
-    pub content: String,
+    pub content: Text,
     /// Canonical language name (see [`crate::LANGUAGES`]); `None` is plain text.
     pub syntax: Option<String>,
     pub title: Option<String>,

@@ -97,7 +97,7 @@ impl Pastebin {
         let created_at = self.clock.now();
         let mut paste = Paste {
             id: Id::generate(),
-            content,
+            content: content.into(),
             syntax: options
                 .syntax
                 .and_then(Syntax::language)

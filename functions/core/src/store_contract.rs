@@ -17,7 +17,7 @@ pub fn sample(content: &str, burn: bool) -> (Paste, DeleteToken) {
     let token = DeleteToken::generate();
     let paste = Paste {
         id: Id::generate(),
-        content: content.to_owned(),
+        content: content.into(),
         syntax: Some("rust".to_owned()),
         title: Some("a title".to_owned()),
         burn_after_reading: burn,

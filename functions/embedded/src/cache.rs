@@ -120,7 +120,7 @@ mod tests {
     fn paste(id: &str, size: usize, burn: bool) -> Arc<Paste> {
         Arc::new(Paste {
             id: Id::parse(id).expect("valid id"),
-            content: "x".repeat(size),
+            content: "x".repeat(size).into(),
             syntax: None,
             title: None,
             burn_after_reading: burn,

@@ -142,7 +142,7 @@ impl Row8 {
         })?;
         Ok(Paste {
             id,
-            content,
+            content: content.into(),
             syntax: self.syntax,
             title: self.title,
             burn_after_reading: self.burn,

@@ -85,7 +85,7 @@ mod tests {
     fn paste(burn: bool, expires_at: i64) -> Paste {
         Paste {
             id: Id::generate(),
-            content: "x".to_owned(),
+            content: "x".into(),
             syntax: None,
             title: None,
             burn_after_reading: burn,

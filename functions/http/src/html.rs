@@ -254,7 +254,7 @@ mod tests {
     fn paste(content: &str, title: Option<&str>, syntax: Option<&str>) -> Paste {
         Paste {
             id: Id::generate(),
-            content: content.to_owned(),
+            content: content.into(),
             syntax: syntax.map(str::to_owned),
             title: title.map(str::to_owned),
             burn_after_reading: false,

@@ -11,6 +11,7 @@ mod create;
 mod delete;
 mod error;
 mod extract;
+pub mod fuzzing;
 mod highlight;
 mod html;
 mod meta;

@@ -1,6 +1,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Uri, header};
 use pastebin_core::Paste;
 use serde::Serialize;
@@ -146,10 +147,11 @@ fn html(body: String) -> Response {
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
 }
 
+/// The text itself, sharing the paste's bytes rather than copying them.
 fn raw(paste: &Paste) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        paste.content.clone(),
+        Bytes::from_owner(paste.content.clone()),
     )
         .into_response()
 }

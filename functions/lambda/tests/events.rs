@@ -49,7 +49,7 @@ async fn fixture_behind(
     ] {
         let paste = Paste {
             id: Id::parse(id).unwrap(),
-            content: content.to_owned(),
+            content: content.into(),
             syntax: None,
             title: None,
             burn_after_reading: burn,

@@ -21,7 +21,7 @@ use http::request::Parts;
 use pastebin_core::{CreateRequest, Limits};
 
 use crate::error::ApiError;
-use read::{read_body, refuse_declared};
+use read::{declared_length, read_body};
 
 /// Room for everything in a form or multipart body that is not the content (boundaries, part
 /// headers, other fields).
@@ -98,14 +98,12 @@ async fn decode(
         Shape::Multipart => max.saturating_mul(2).saturating_add(ENVELOPE_BYTES),
     };
     let query = options::from_query(parts.uri.query(), limits)?;
-    refuse_declared(parts, &mut body, transport_limit, max)?;
+    let declared = declared_length(parts, &mut body, transport_limit, max)?;
+    let read = |body| read_body(body, declared, transport_limit, max);
     let (content, body_options) = match shape {
-        Shape::Raw => (
-            read_body(body, transport_limit, max).await?,
-            Default::default(),
-        ),
-        Shape::Json => json::decode(&read_body(body, transport_limit, max).await?, limits)?,
-        Shape::Form => form::decode(&read_body(body, transport_limit, max).await?, limits)?,
+        Shape::Raw => (read(body).await?, Default::default()),
+        Shape::Json => json::decode(&read(body).await?, limits)?,
+        Shape::Form => form::decode(&read(body).await?, limits)?,
         Shape::Multipart => {
             // Every current browser sends Sec-Fetch-* headers; command-line clients do not.
             let browser = parts.headers.contains_key("sec-fetch-mode");

@@ -11,14 +11,14 @@ use pastebin_core::Error as CoreError;
 
 use crate::error::ApiError;
 
-/// Whether the declared `Content-Length` is already over `limit`: then nothing is read, the
-/// body is read away in the background, and the client gets its 413 at once.
-pub fn refuse_declared(
+/// The declared `Content-Length`, if over `limit` a 413 at once: nothing is read, and the body
+/// is read away in the background so that the client sees the answer.
+pub fn declared_length(
     parts: &Parts,
     body: &mut Body,
     limit: u64,
     content_limit: u64,
-) -> Result<(), ApiError> {
+) -> Result<Option<u64>, ApiError> {
     let declared = parts
         .headers
         .get(CONTENT_LENGTH)
@@ -31,17 +31,20 @@ pub fn refuse_declared(
         }
         .into());
     }
-    Ok(())
+    Ok(declared)
 }
 
-/// The whole body, at most `limit` bytes; past it, a 413 naming the content limit.
+/// The whole body, at most `limit` bytes; past it, a 413 naming the content limit. A declared
+/// length sizes the buffer exactly (growing by doubling would hold up to twice the body).
 pub async fn read_body(
     mut body: Body,
+    declared: Option<u64>,
     limit: u64,
     content_limit: u64,
 ) -> Result<Vec<u8>, ApiError> {
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    let mut buf = Vec::new();
+    let expected = declared.and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
+    let mut buf = Vec::with_capacity(expected.min(limit));
     while let Some(frame) = body.frame().await {
         let frame = frame
             .map_err(|e| ApiError::Malformed(format!("the request body could not be read: {e}")))?;
@@ -52,10 +55,6 @@ pub async fn read_body(
                     limit: content_limit,
                 }
                 .into());
-            }
-            if buf.is_empty() {
-                // One allocation for the usual single-frame body, and no more than the limit.
-                buf.reserve_exact(data.len().max(limit.min(64 * 1024)));
             }
             buf.extend_from_slice(data);
         }
