@@ -84,9 +84,21 @@ pub async fn item_ids(clients: &AwsClients, settings: &AwsSettings) -> Vec<Strin
 }
 
 /// `len` bytes of varied text, distinct per `seed`.
+/// `len` bytes of text, distinct per `seed`, that compresses no further than about 4:3 (random
+/// alphanumerics), so that a large one really is stored in S3 and not inline once compressed.
 pub fn large_text(len: usize, seed: &str) -> String {
-    let line = format!("{seed} the quick brown fox jumps over the lazy dog 0123456789\n");
-    line.repeat(len / line.len() + 1)[..len].to_owned()
+    let mut state = seed.bytes().fold(0x9E37_79B9_7F4A_7C15u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3)
+    });
+    let alphabet = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 \n";
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            char::from(alphabet[usize::try_from(state % alphabet.len() as u64).unwrap_or(0)])
+        })
+        .collect()
 }
 
 /// The server under test, killed however the test ends: a leaked one would keep the test

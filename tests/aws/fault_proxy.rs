@@ -95,6 +95,35 @@ struct Rules(Mutex<Vec<Rule>>);
 pub struct FaultProxy {
     endpoint: String,
     rules: Arc<Rules>,
+    meter: Arc<Meter>,
+}
+
+/// What DynamoDB says each call consumed: the proxy asks for it on every call
+/// (`ReturnConsumedCapacity: TOTAL`) and adds it up per operation.
+#[derive(Default)]
+pub struct Meter(Mutex<std::collections::BTreeMap<String, (u32, f64)>>);
+
+impl Meter {
+    /// Calls and capacity units per DynamoDB operation since the last take.
+    pub fn take(&self) -> std::collections::BTreeMap<String, (u32, f64)> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+
+    fn record(&self, operation: &str, response: &[u8]) {
+        let units = serde_json::from_slice::<serde_json::Value>(response)
+            .ok()
+            .map_or(0.0, |v| match &v["ConsumedCapacity"] {
+                serde_json::Value::Array(all) => all
+                    .iter()
+                    .map(|c| c["CapacityUnits"].as_f64().unwrap_or(0.0))
+                    .sum(),
+                one => one["CapacityUnits"].as_f64().unwrap_or(0.0),
+            });
+        let mut meter = self.0.lock().unwrap();
+        let entry = meter.entry(operation.to_owned()).or_default();
+        entry.0 += 1;
+        entry.1 += units;
+    }
 }
 
 impl FaultProxy {
@@ -103,21 +132,32 @@ impl FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let rules = Arc::new(Rules::default());
+        let meter = Arc::new(Meter::default());
         let forward = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()
             .unwrap();
-        let (upstream, shared) = (upstream.to_owned(), rules.clone());
+        let (upstream, shared, metered) = (upstream.to_owned(), rules.clone(), meter.clone());
         tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
                 };
-                let (upstream, rules, forward) =
-                    (upstream.clone(), shared.clone(), forward.clone());
+                let (upstream, rules, meter, forward) = (
+                    upstream.clone(),
+                    shared.clone(),
+                    metered.clone(),
+                    forward.clone(),
+                );
                 tokio::spawn(async move {
                     let service = hyper::service::service_fn(move |req| {
-                        handle(req, upstream.clone(), rules.clone(), forward.clone())
+                        handle(
+                            req,
+                            upstream.clone(),
+                            rules.clone(),
+                            meter.clone(),
+                            forward.clone(),
+                        )
                     });
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
@@ -125,7 +165,15 @@ impl FaultProxy {
                 });
             }
         });
-        Self { endpoint, rules }
+        Self {
+            endpoint,
+            rules,
+            meter,
+        }
+    }
+
+    pub fn meter(&self) -> &Meter {
+        &self.meter
     }
 
     pub fn endpoint(&self) -> &str {
@@ -157,10 +205,11 @@ async fn handle(
     req: Request<Incoming>,
     upstream: String,
     rules: Arc<Rules>,
+    meter: Arc<Meter>,
     forward: reqwest::Client,
 ) -> Reply {
     let (parts, body) = req.into_parts();
-    let body = body.collect().await?.to_bytes();
+    let mut body = body.collect().await?.to_bytes();
     let dynamodb = parts
         .headers
         .get("x-amz-target")
@@ -198,6 +247,12 @@ async fn handle(
         Some(Fault::Throttled) => return Ok(s3_error(503, "SlowDown")),
         Some(Fault::ReplyLost) | None => {}
     }
+    if is_dynamodb && let Ok(serde_json::Value::Object(mut call)) = serde_json::from_slice(&body) {
+        // (The stand-in does not check signatures, so the body may change.)
+        call.entry("ReturnConsumedCapacity")
+            .or_insert_with(|| "TOTAL".into());
+        body = Bytes::from(serde_json::to_vec(&call)?);
+    }
     let mut request = forward.request(
         parts.method.clone(),
         format!(
@@ -217,6 +272,9 @@ async fn handle(
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = response.bytes().await?;
+    if is_dynamodb {
+        meter.record(&operation, &bytes);
+    }
     if fault == Some(Fault::ReplyLost) {
         return Err("injected: reply lost".into());
     }

@@ -154,7 +154,8 @@ async fn world() -> World {
     let proxied = DynamoStore::new(&through, &settings);
     let bin = Pastebin::new(
         Arc::new(proxied.clone()),
-        Arc::new(DynamoRateLimiter::new(&through, &settings.table)),
+        // Counting every request, so that each one makes the limiter's call.
+        Arc::new(DynamoRateLimiter::new(&through, &settings.table).flushing_every(1)),
         Arc::new(SystemClock),
         Limits::default(),
         RateLimits {

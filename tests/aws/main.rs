@@ -4,9 +4,11 @@
 
 mod adapter;
 mod common;
+mod cost;
 mod expire;
 mod fault_proxy;
 mod faults;
 mod outage;
 mod payload;
+mod rate;
 mod tls;

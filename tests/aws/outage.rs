@@ -143,7 +143,7 @@ async fn a_backend_outage_is_503_and_leaves_nothing_half_written() {
     let clients = {
         let config = aws_sdk_dynamodb::config::Builder::new()
             .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-            .http_client(pastebin_aws::https_client())
+            .http_client(pastebin_aws::https_client(pastebin_aws::Roots::System))
             .endpoint_url(&endpoint)
             .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
             .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(

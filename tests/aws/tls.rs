@@ -102,3 +102,44 @@ async fn the_store_reaches_dynamodb_and_s3_over_tls() {
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// By default the functions trust only the roots AWS's endpoints chain to, compiled in: an
+/// endpoint whose certificate comes from another CA is refused. (Which roots a function picks is
+/// `Roots::from_env`'s unit test.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bundled_roots_parse_and_refuse_a_foreign_ca() {
+    let mut roots = rustls::RootCertStore::empty();
+    let certs: Vec<_> = pki_types::pem::PemObject::pem_slice_iter(pastebin_aws::AMAZON_ROOTS)
+        .collect::<Result<Vec<pki_types::CertificateDer<'static>>, _>>()
+        .unwrap();
+    let (valid, invalid) = roots.add_parsable_certificates(certs);
+    assert_eq!((valid, invalid), (5, 0));
+
+    let upstream = require_endpoint().trim_start_matches("http://").to_owned();
+    let dir = std::env::temp_dir().join(format!(
+        "pastebin-tls-{}",
+        pastebin_core::random_alphanumeric(8)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = tls_proxy(certificates(&dir), upstream).await;
+    let client = |roots| {
+        let config = aws_sdk_dynamodb::config::Builder::new()
+            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+            .http_client(pastebin_aws::https_client(roots))
+            .endpoint_url(format!("https://localhost:{port}"))
+            .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+                "test", "test", None, None, "static",
+            ))
+            .build();
+        aws_sdk_dynamodb::Client::from_conf(config)
+    };
+    let refused = client(pastebin_aws::Roots::Amazon)
+        .list_tables()
+        .send()
+        .await
+        .unwrap_err();
+    let chain = format!("{:?}", std::error::Error::source(&refused));
+    assert!(chain.contains("UnknownIssuer"), "{chain}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -17,13 +17,15 @@ use crate::error::{AwsError, dynamo, is_condition_failure, s3};
 use crate::items::{self, Item, attr, n, s};
 
 const OBJECT_PREFIX: &str = "bodies/";
+/// Marks the content key of a body stored compressed.
+const COMPRESSED_SUFFIX: &str = ".z";
 /// Release markers outlive every retry of a stream record (streams keep records 24 hours).
 const MARKER_LIFETIME_SECS: i64 = 3 * 86_400;
 
 #[derive(Clone, Debug)]
 pub struct Bodies {
     pub(crate) dynamodb: aws_sdk_dynamodb::Client,
-    pub(crate) s3: aws_sdk_s3::Client,
+    pub(crate) s3: crate::clients::LazyS3,
     pub(crate) table: String,
     pub(crate) bucket: String,
     pub(crate) hash_key: Option<Vec<u8>>,
@@ -47,15 +49,30 @@ impl Bodies {
         format!("{OBJECT_PREFIX}{body_key}")
     }
 
-    /// Takes a reference on `content`'s body and writes it; returns the body key for the item.
-    /// `counter_expires_at` must outlive every paste that can reference the body.
+    /// Whether the object under `body_key` is compressed.
+    pub fn is_compressed(body_key: &str) -> bool {
+        body_key
+            .split_once('/')
+            .is_some_and(|(hmac, _)| hmac.ends_with(COMPRESSED_SUFFIX))
+    }
+
+    /// Takes a reference on `content`'s body and writes `stored` (the content itself, or
+    /// compressed); returns the body key for the item. A compressed body's key says so
+    /// (`<hmac>.z/<gen>`): its counter and object are not shared with the same text stored
+    /// uncompressed before compression existed. `counter_expires_at` must outlive every paste
+    /// that can reference the body.
     pub async fn store(
         &self,
         content: &str,
+        stored: &[u8],
+        compressed: bool,
         counter_expires_at: UnixTime,
     ) -> Result<String, AwsError> {
         let hash_key = self.hash_key.as_deref().ok_or(AwsError::NoHashKey)?;
-        let hmac = content_key(hash_key, content.as_bytes());
+        let mut hmac = content_key(hash_key, content.as_bytes());
+        if compressed {
+            hmac.push_str(COMPRESSED_SUFFIX);
+        }
         let out = self
             .dynamodb
             .update_item()
@@ -87,8 +104,12 @@ impl Bodies {
             .put_object()
             .bucket(&self.bucket)
             .key(Self::object_key(&body_key))
-            .content_type("text/plain; charset=utf-8")
-            .body(ByteStream::from(content.as_bytes().to_vec()))
+            .content_type(if compressed {
+                "application/octet-stream"
+            } else {
+                "text/plain; charset=utf-8"
+            })
+            .body(ByteStream::from(stored.to_vec()))
             .send()
             .await;
         if let Err(e) = put {

@@ -1,9 +1,17 @@
 use std::time::Duration;
 
-use aws_config::BehaviorVersion;
+use std::sync::{Arc, OnceLock};
+
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+
+use aws_sdk_dynamodb::config::{HttpClient, RuntimeComponents, SharedHttpClient};
+use aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata;
+use aws_smithy_runtime_api::client::http::{HttpConnectorSettings, SharedHttpConnector};
+
+use crate::sdk_config;
+use crate::trust::Roots;
 
 /// How long one kind of call may take, all retries included.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,9 +34,10 @@ impl Timeouts {
     };
 
     /// The rate limiter's counter: one try, briefly. The limiter fails open, so an outage of
-    /// its table costs each request this much and no more.
+    /// its table costs each request this much and no more. (Its connect timeout is the store's
+    /// so that both share one connector and its pool; the operation timeout bounds it anyway.)
     pub const LIMITER: Self = Self {
-        connect: Duration::from_millis(500),
+        connect: Duration::from_secs(1),
         attempt: Duration::from_millis(500),
         operation: Duration::from_millis(500),
         attempts: 1,
@@ -66,7 +75,7 @@ pub struct AwsClients {
     /// Region, credentials, timeouts and HTTPS client, for any further client a function needs.
     pub config: aws_config::SdkConfig,
     pub dynamodb: aws_sdk_dynamodb::Client,
-    pub s3: aws_sdk_s3::Client,
+    pub s3: LazyS3,
     /// DynamoDB with the limiter's short budget (the same connections as `dynamodb`).
     pub limiter: aws_sdk_dynamodb::Client,
 }
@@ -80,23 +89,17 @@ impl AwsClients {
 
     /// `endpoint` overrides the SDK's own settings (tests put a fault-injecting proxy there).
     pub async fn new(endpoint: Option<&str>, store: Timeouts, limiter: Timeouts) -> Self {
+        let roots = match endpoint {
+            Some(url) if url.starts_with("https://") => Roots::System,
+            _ => Roots::from_env(),
+        };
         let (timeouts, retries) = store.config();
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .http_client(https_client())
-            .timeout_config(timeouts)
-            .retry_config(retries);
-        if let Some(endpoint) = endpoint {
-            loader = loader.endpoint_url(endpoint);
-        }
-        let config = loader.load().await;
+        let config = sdk_config::load(endpoint, https_client(roots), timeouts, retries).await;
         // Local stand-ins (and most S3-compatible servers) only speak path-style addressing.
         let custom_endpoint = endpoint.is_some()
             || ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"]
                 .iter()
                 .any(|v| std::env::var(v).is_ok_and(|s| !s.is_empty()));
-        let s3 = aws_sdk_s3::config::Builder::from(&config)
-            .force_path_style(custom_endpoint)
-            .build();
         let (timeouts, retries) = limiter.config();
         let limiter = aws_sdk_dynamodb::config::Builder::from(&config)
             .timeout_config(timeouts)
@@ -104,20 +107,71 @@ impl AwsClients {
             .build();
         Self {
             dynamodb: aws_sdk_dynamodb::Client::new(&config),
-            s3: aws_sdk_s3::Client::from_conf(s3),
+            s3: LazyS3::new(&config, custom_endpoint),
             limiter: aws_sdk_dynamodb::Client::from_conf(limiter),
             config,
         }
     }
 }
 
+/// The S3 client, built on first use: most pastes never touch S3 (their text is inline in the
+/// item), so most function instances never build it, and a cold start does not wait for it.
+#[derive(Clone, Debug)]
+pub struct LazyS3 {
+    config: aws_sdk_s3::config::Builder,
+    client: Arc<OnceLock<aws_sdk_s3::Client>>,
+}
+
+impl LazyS3 {
+    fn new(config: &aws_config::SdkConfig, path_style: bool) -> Self {
+        Self {
+            config: aws_sdk_s3::config::Builder::from(config).force_path_style(path_style),
+            client: Arc::default(),
+        }
+    }
+}
+
+impl std::ops::Deref for LazyS3 {
+    type Target = aws_sdk_s3::Client;
+
+    fn deref(&self) -> &aws_sdk_s3::Client {
+        self.client
+            .get_or_init(|| aws_sdk_s3::Client::from_conf(self.config.clone().build()))
+    }
+}
+
 /// The HTTP(S) client every SDK client here uses: rustls on ring rather than the SDK's default
 /// aws-lc, the same TLS in a much smaller binary (see the workspace manifest). The SDK is built
 /// without a default client, so anything constructing its own SDK client must pass this one.
-pub fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
-    aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::Ring))
-        .build_https()
+/// Every SDK client built from one [`AwsClients`] shares it, and with it one set of roots.
+pub fn https_client(roots: Roots) -> SharedHttpClient {
+    SharedHttpClient::new(ConnectorOnFirstCall(
+        aws_smithy_http_client::Builder::new()
+            .tls_provider(Provider::Rustls(CryptoMode::Ring))
+            .tls_context(roots.tls_context())
+            .build_https(),
+    ))
+}
+
+/// The SDK's HTTPS client without its check at client construction, which builds a whole TLS
+/// connector (trust store parsed, TLS configuration made) and throws it away, so that a system
+/// store is read early. Each SDK client built paid for one on every cold start; the connector
+/// calls use is built by the first call and kept, as before.
+#[derive(Debug)]
+struct ConnectorOnFirstCall(SharedHttpClient);
+
+impl HttpClient for ConnectorOnFirstCall {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        self.0.http_connector(settings, components)
+    }
+
+    fn connector_metadata(&self) -> Option<ConnectorMetadata> {
+        self.0.connector_metadata()
+    }
 }
 
 #[cfg(test)]

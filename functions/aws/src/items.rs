@@ -6,13 +6,20 @@ use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 use pastebin_core::{Id, Paste, StoreError, TokenHash, UnixTime};
 
+use crate::codec;
+
 pub type Item = HashMap<String, AttributeValue>;
+
+/// Largest text a compressed body may inflate to when its item does not say its size.
+pub const MAX_INFLATED: u64 = 64 << 20;
 
 /// Attribute names. Every expression refers to them through `#placeholders`, so none can clash
 /// with DynamoDB's reserved words.
 pub mod attr {
     pub const ID: &str = "id";
     pub const BODY: &str = "body";
+    /// The text deflate-compressed (see `codec`): items written since compression.
+    pub const BODY_COMPRESSED: &str = "bodyz";
     pub const BODY_KEY: &str = "body_key";
     pub const SIZE: &str = "size";
     pub const SYNTAX: &str = "syntax";
@@ -31,6 +38,11 @@ pub mod attr {
 /// Where a paste's content lives.
 pub enum Body<'a> {
     Inline(&'a str),
+    /// Deflate-compressed, in the item; `size` is the text's own.
+    InlineCompressed {
+        bytes: &'a [u8],
+        size: u64,
+    },
     /// S3 object `bodies/<key>`; the item keeps the size so reads need not ask S3.
     External {
         key: &'a str,
@@ -55,6 +67,13 @@ pub fn encode(paste: &Paste, body: Body<'_>) -> Item {
     match body {
         Body::Inline(text) => {
             item.insert(attr::BODY.to_owned(), s(text));
+        }
+        Body::InlineCompressed { bytes, size } => {
+            item.insert(
+                attr::BODY_COMPRESSED.to_owned(),
+                AttributeValue::B(Blob::new(bytes)),
+            );
+            item.insert(attr::SIZE.to_owned(), n(size));
         }
         Body::External { key, size } => {
             item.insert(attr::BODY_KEY.to_owned(), s(key));
@@ -85,6 +104,8 @@ pub fn encode(paste: &Paste, body: Body<'_>) -> Item {
 pub struct Decoded {
     pub paste: Paste,
     pub body_key: Option<String>,
+    /// The text's size, for bodies stored compressed or elsewhere.
+    pub size: Option<u64>,
     /// A burn paste a reveal has claimed: delivered, so gone for everyone else, even while its
     /// item waits to be deleted.
     pub claimed: bool,
@@ -108,10 +129,17 @@ pub fn decode(item: &Item) -> Result<Decoded, StoreError> {
         .and_then(|b| TokenHash::from_bytes(b.as_ref()))
         .ok_or_else(|| corrupt("malformed token hash"))?;
     let body_key = string(item, attr::BODY_KEY).map(str::to_owned);
-    let content = match (&body_key, string(item, attr::BODY)) {
-        (None, Some(text)) => text.to_owned(),
-        (Some(_), None) => String::new(),
-        _ => return Err(corrupt("needs exactly one of body and body_key")),
+    let size = number(attr::SIZE).and_then(|n| u64::try_from(n).ok());
+    let compressed = item.get(attr::BODY_COMPRESSED).and_then(|v| v.as_b().ok());
+    let content = match (&body_key, string(item, attr::BODY), compressed) {
+        (None, Some(text), None) => text.to_owned(),
+        (None, None, Some(bytes)) => {
+            let text = codec::decompress(bytes.as_ref(), size.unwrap_or(MAX_INFLATED))
+                .map_err(|e| corrupt(&e.to_string()))?;
+            String::from_utf8(text).map_err(|_| corrupt("body is not UTF-8"))?
+        }
+        (Some(_), None, None) => String::new(),
+        _ => return Err(corrupt("needs exactly one of body, bodyz and body_key")),
     };
     Ok(Decoded {
         paste: Paste {
@@ -133,6 +161,7 @@ pub fn decode(item: &Item) -> Result<Decoded, StoreError> {
             delete_token_hash: token,
         },
         body_key,
+        size,
         claimed: item.contains_key(attr::CLAIM),
     })
 }
@@ -195,6 +224,24 @@ mod tests {
             (ext.paste.content.as_str(), ext.body_key.as_deref()),
             ("", Some("abc/gen"))
         );
+    }
+
+    #[test]
+    fn compressed_items_round_trip_and_old_ones_still_read() {
+        let mut p = paste();
+        p.content = "fn main() {}\n".repeat(100).into();
+        let packed = codec::compress(p.content.as_bytes()).unwrap();
+        let item = encode(
+            &p,
+            Body::InlineCompressed {
+                bytes: &packed,
+                size: p.size(),
+            },
+        );
+        assert!(!item.contains_key(attr::BODY));
+        assert_eq!(decode(&item).unwrap().paste.content, p.content);
+        let old = encode(&p, Body::Inline(&p.content));
+        assert_eq!(decode(&old).unwrap().paste.content, p.content);
     }
 
     #[test]

@@ -15,13 +15,16 @@
 mod allowance;
 mod bodies;
 mod clients;
+mod codec;
 mod config;
 mod error;
 mod items;
 mod rate;
 mod resources;
+mod sdk_config;
 mod store;
 pub mod stream;
+mod trust;
 
 pub use allowance::DailyAllowance;
 pub use bodies::Bodies;
@@ -31,6 +34,7 @@ pub use clients::{
 pub use config::AwsSettings;
 pub use error::AwsError;
 pub use items::attr;
-pub use rate::DynamoRateLimiter;
+pub use rate::{DynamoRateLimiter, FLUSH_EVERY};
 pub use resources::ensure_resources;
 pub use store::{DynamoStore, ReleaseOutcome};
+pub use trust::{AMAZON_ROOTS, Roots};

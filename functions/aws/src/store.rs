@@ -11,6 +11,7 @@ use pastebin_core::{
 use crate::bodies::Bodies;
 pub use crate::bodies::ReleaseOutcome;
 use crate::clients::{AwsClients, CLEANUP_BUDGET};
+use crate::codec;
 use crate::config::AwsSettings;
 use crate::error::{AwsError, dynamo, is_condition_failure};
 use crate::items::{self, Body, Decoded, attr, n, s};
@@ -84,10 +85,19 @@ impl DynamoStore {
         let Decoded {
             mut paste,
             body_key,
+            size,
             ..
         } = decoded;
         if let Some(key) = body_key {
-            let bytes = self.bodies.fetch(&key).await?;
+            let mut bytes = self.bodies.fetch(&key).await?;
+            if Bodies::is_compressed(&key) {
+                bytes = codec::decompress(&bytes, size.unwrap_or(items::MAX_INFLATED)).map_err(
+                    |e| StoreError::Corrupt {
+                        id: paste.id.to_string(),
+                        reason: e.to_string(),
+                    },
+                )?;
+            }
             paste.content = String::from_utf8(bytes)
                 .map_err(|_| StoreError::Corrupt {
                     id: paste.id.to_string(),
@@ -157,23 +167,36 @@ impl DynamoStore {
 #[async_trait]
 impl PasteStore for DynamoStore {
     async fn insert(&self, paste: &Paste) -> Result<InsertOutcome, StoreError> {
-        let external = if paste.size() > self.inline_max_bytes {
+        let compressed = codec::compress(paste.content.as_bytes());
+        let stored: &[u8] = compressed
+            .as_deref()
+            .unwrap_or_else(|| paste.content.as_bytes());
+        let external = if stored.len() as u64 > self.inline_max_bytes {
             let counter_expires_at = paste.created_at.saturating_add(COUNTER_LIFETIME);
             // S3 first: an item is never written pointing at a body that is not there.
             Some(
                 self.bodies
-                    .store(&paste.content, counter_expires_at)
+                    .store(
+                        &paste.content,
+                        stored,
+                        compressed.is_some(),
+                        counter_expires_at,
+                    )
                     .await?,
             )
         } else {
             None
         };
-        let body = match &external {
-            Some(key) => Body::External {
+        let body = match (&external, &compressed) {
+            (Some(key), _) => Body::External {
                 key,
                 size: paste.size(),
             },
-            None => Body::Inline(&paste.content),
+            (None, Some(bytes)) => Body::InlineCompressed {
+                bytes,
+                size: paste.size(),
+            },
+            (None, None) => Body::Inline(&paste.content),
         };
         let put = self
             .dynamodb()
