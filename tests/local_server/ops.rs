@@ -199,6 +199,43 @@ async fn every_html_page_carries_the_security_headers() {
 }
 
 #[tokio::test]
+async fn raw_text_and_json_are_sandboxed_with_nothing_allowed_to_load() {
+    let s = Server::start();
+    let url = client()
+        .post(s.url("/"))
+        .body("<script>alert(1)</script>")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let id = url.trim().rsplit('/').next().unwrap().to_owned();
+    for (path, accept) in [
+        (format!("/raw/{id}"), "text/html"),
+        (format!("/{id}"), "application/json"),
+        ("/AAAAAAAAAA".to_owned(), "application/json"),
+    ] {
+        let res = client()
+            .get(s.url(&path))
+            .header(ACCEPT, accept)
+            .send()
+            .await
+            .unwrap();
+        let h = res.headers();
+        assert!(
+            !h["content-type"].to_str().unwrap().starts_with("text/html"),
+            "{path}"
+        );
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(
+            h["content-security-policy"], "default-src 'none'; sandbox",
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn unsupported_methods_are_405_with_allow_and_a_json_body() {
     if crate::common::local_only("API Gateway answers methods it has no route for itself") {
         return;

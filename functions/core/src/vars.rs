@@ -13,6 +13,7 @@ pub const ORIGIN_SECRET: &str = "PASTEBIN_ORIGIN_SECRET";
 pub const ORIGIN_SECRET_PREVIOUS: &str = "PASTEBIN_ORIGIN_SECRET_PREVIOUS";
 pub const LOG: &str = "PASTEBIN_LOG";
 pub const BODY_TIMEOUT: &str = "PASTEBIN_BODY_TIMEOUT";
+pub const ACCESS_LOG: &str = "PASTEBIN_ACCESS_LOG";
 
 // Storage.
 pub const STORE: &str = "PASTEBIN_STORE";

@@ -21,6 +21,8 @@ pub struct Settings {
     pub origin: OriginGuard,
     /// How long a request body may take to arrive.
     pub body_timeout: Duration,
+    /// One log line per request (`PASTEBIN_ACCESS_LOG`); unset, each runtime picks its default.
+    pub access_log: Option<bool>,
 }
 
 impl Settings {
@@ -81,6 +83,10 @@ impl Settings {
             cache: CachePolicy::new(shared_max_age),
             origin: origin_guard(&env)?,
             body_timeout: positive(&env, vars::BODY_TIMEOUT, Self::DEFAULT_BODY_TIMEOUT)?,
+            access_log: match env.get(vars::ACCESS_LOG) {
+                None => None,
+                Some(_) => Some(env.flag(vars::ACCESS_LOG, true)?),
+            },
         })
     }
 }

@@ -18,6 +18,8 @@ pub struct AppState {
     pub origin: Arc<OriginGuard>,
     /// How long a request body may take to arrive (408 after).
     pub body_timeout: Duration,
+    /// Log a line per request.
+    pub access_log: bool,
     pub metrics: Arc<Metrics>,
 }
 
@@ -30,6 +32,7 @@ impl AppState {
             cache: CachePolicy::default(),
             origin: Arc::new(OriginGuard::open()),
             body_timeout: Settings::DEFAULT_BODY_TIMEOUT,
+            access_log: true,
             metrics: Arc::new(Metrics::default()),
         }
     }
@@ -40,8 +43,15 @@ impl AppState {
             cache: settings.cache,
             origin: Arc::new(settings.origin.clone()),
             body_timeout: settings.body_timeout,
+            access_log: settings.access_log.unwrap_or(self.access_log),
             ..self
         }
+    }
+
+    /// Whether to log a line per request when `PASTEBIN_ACCESS_LOG` does not say.
+    pub fn with_access_log_default(mut self, on: bool) -> Self {
+        self.access_log = on;
+        self
     }
 
     pub fn with_cache(mut self, cache: CachePolicy) -> Self {

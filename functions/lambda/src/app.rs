@@ -57,7 +57,11 @@ pub async fn http_app(routes: Routes) -> Result<Router, StartError> {
         .public_url
         .clone()
         .unwrap_or(PublicUrl::FromRequest { scheme: "https" });
-    let state = AppState::new(bin, public_url).with_settings(&settings);
+    // API Gateway's access log (template.yaml) already has a line per request; the function's
+    // own would double what CloudWatch ingests and bills. PASTEBIN_ACCESS_LOG=on turns it on.
+    let state = AppState::new(bin, public_url)
+        .with_access_log_default(false)
+        .with_settings(&settings);
     Ok(with_lambda_layers(state, routes))
 }
 
