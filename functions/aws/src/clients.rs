@@ -43,6 +43,14 @@ impl Timeouts {
         attempts: 1,
     };
 
+    /// These timeouts and retries as a per-call override of a DynamoDB client's own.
+    pub fn dynamodb_override(self) -> aws_sdk_dynamodb::config::Builder {
+        let (timeouts, retries) = self.config();
+        aws_sdk_dynamodb::config::Builder::new()
+            .timeout_config(timeouts)
+            .retry_config(retries)
+    }
+
     fn config(self) -> (TimeoutConfig, RetryConfig) {
         (
             TimeoutConfig::builder()
@@ -76,8 +84,9 @@ pub struct AwsClients {
     pub config: aws_config::SdkConfig,
     pub dynamodb: aws_sdk_dynamodb::Client,
     pub s3: LazyS3,
-    /// DynamoDB with the limiter's short budget (the same connections as `dynamodb`).
-    pub limiter: aws_sdk_dynamodb::Client,
+    /// The rate limiter's budget, applied to its calls on `dynamodb` (a second client would
+    /// cost every cold start its construction, for calls that batching has made rare).
+    pub limiter: Timeouts,
 }
 
 impl AwsClients {
@@ -100,15 +109,10 @@ impl AwsClients {
             || ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"]
                 .iter()
                 .any(|v| std::env::var(v).is_ok_and(|s| !s.is_empty()));
-        let (timeouts, retries) = limiter.config();
-        let limiter = aws_sdk_dynamodb::config::Builder::from(&config)
-            .timeout_config(timeouts)
-            .retry_config(retries)
-            .build();
         Self {
             dynamodb: aws_sdk_dynamodb::Client::new(&config),
             s3: LazyS3::new(&config, custom_endpoint),
-            limiter: aws_sdk_dynamodb::Client::from_conf(limiter),
+            limiter,
             config,
         }
     }

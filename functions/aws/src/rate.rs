@@ -7,7 +7,7 @@ use pastebin_core::{
     ClientKey, RateClass, RateLimited, RateLimiter, StoreError, UnixTime, window_of,
 };
 
-use crate::clients::AwsClients;
+use crate::clients::{AwsClients, Timeouts};
 use crate::error::dynamo;
 use crate::items::{self, attr, n};
 
@@ -32,6 +32,7 @@ const MAX_LOCAL: usize = 100_000;
 #[derive(Debug)]
 pub struct DynamoRateLimiter {
     dynamodb: aws_sdk_dynamodb::Client,
+    timeouts: Timeouts,
     table: String,
     flush_every: u32,
     local: Mutex<Local>,
@@ -56,7 +57,8 @@ struct Counts {
 impl DynamoRateLimiter {
     pub fn new(clients: &AwsClients, table: &str) -> Self {
         Self {
-            dynamodb: clients.limiter.clone(),
+            dynamodb: clients.dynamodb.clone(),
+            timeouts: clients.limiter,
             table: table.to_owned(),
             flush_every: FLUSH_EVERY,
             local: Mutex::default(),
@@ -96,6 +98,8 @@ impl DynamoRateLimiter {
             .expression_attribute_values(":k", n(count))
             .expression_attribute_values(":exp", n((window + 2) * 60))
             .return_values(ReturnValue::UpdatedNew)
+            .customize()
+            .config_override(self.timeouts.dynamodb_override())
             .send()
             .await
             .map_err(dynamo)?;
