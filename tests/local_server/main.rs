@@ -1,4 +1,4 @@
-//! Black-box tests of the HTTP contract (DESIGN §2–§3) against the real `pastebin` binary.
+//! Black-box tests of the HTTP contract (openapi.yaml, README "Using it") against the real `pastebin` binary.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
 mod burn;
