@@ -1,7 +1,7 @@
 use reqwest::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE};
 use serde_json::Value;
 
-use crate::common::{Server, client, id_of};
+use crate::common::{Server, client, id_of, post_text};
 
 async fn create_burn(s: &Server, content: &str) -> String {
     let res = client()
@@ -141,15 +141,7 @@ async fn of_64_concurrent_reveals_exactly_one_succeeds() {
 #[tokio::test]
 async fn burn_can_be_asked_for_in_the_query_of_a_raw_create() {
     let s = Server::start();
-    let url = client()
-        .post(s.url("/?burn=1"))
-        .body("q")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let url = post_text(&s, "/?burn=1", "q").await;
     assert_eq!(client().get(url.trim()).send().await.unwrap().status(), 409);
     assert_eq!(
         client()

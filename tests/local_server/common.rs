@@ -252,3 +252,16 @@ fn is_complete(response: &[u8]) -> bool {
     });
     length.is_some_and(|n| body.len() >= n)
 }
+
+/// POSTs `body` to `path` and returns the response's text (a create: the share URL).
+pub async fn post_text(s: &Server, path: &str, body: impl Into<reqwest::Body>) -> String {
+    client()
+        .post(s.url(path))
+        .body(body)
+        .send()
+        .await
+        .expect("the server answers")
+        .text()
+        .await
+        .expect("a text body")
+}

@@ -1,7 +1,7 @@
 use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION};
 use serde_json::Value;
 
-use crate::common::{Server, client, id_of, multipart};
+use crate::common::{Server, client, id_of, multipart, post_text};
 
 /// What `curl --data-binary @file` sends: form-urlencoded by content type, but on `POST /` the
 /// body is the paste byte for byte (no `+`→space, no `%xx` decoding, no splitting at `&`).
@@ -252,15 +252,7 @@ async fn a_configured_public_url_is_used_in_printed_links() {
         return;
     }
     let s = Server::with_env(&[("PASTEBIN_PUBLIC_URL", "https://paste.example.com/")]);
-    let url = client()
-        .post(s.url("/"))
-        .body("x")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let url = post_text(&s, "/", "x").await;
     assert!(url.starts_with("https://paste.example.com/"), "{url}");
     assert_eq!(url.trim().len(), "https://paste.example.com/".len() + 10);
 }

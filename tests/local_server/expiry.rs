@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use crate::common::{Server, client, id_of};
+use crate::common::{Server, client, id_of, post_text};
 
 #[tokio::test]
 async fn an_expired_paste_is_404_on_every_route_at_once() {
@@ -60,28 +60,8 @@ async fn the_background_sweep_removes_expired_rows() {
         return;
     }
     let s = Server::with_env(&[("PASTEBIN_SWEEP_INTERVAL", "1s")]);
-    let short = id_of(
-        &client()
-            .post(s.url("/?expires=1"))
-            .body("gone soon")
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
-    let long = id_of(
-        &client()
-            .post(s.url("/"))
-            .body("stays")
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let short = id_of(&post_text(&s, "/?expires=1", "gone soon").await);
+    let long = id_of(&post_text(&s, "/", "stays").await);
     let db = rusqlite::Connection::open_with_flags(
         s.db_path(),
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,

@@ -2,7 +2,7 @@ use std::process::Command;
 
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 
-use crate::common::{Server, client};
+use crate::common::{Server, client, post_text};
 
 #[tokio::test]
 async fn health_reports_ok_when_the_store_answers() {
@@ -102,15 +102,7 @@ async fn metrics_count_what_happened_in_prometheus_text() {
         return;
     }
     let s = Server::start();
-    let url = client()
-        .post(s.url("/"))
-        .body("12345")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let url = post_text(&s, "/", "12345").await;
     client().get(url.trim()).send().await.unwrap();
     client().get(s.url("/AAAAAAAAAA")).send().await.unwrap();
     let res = client().get(s.url("/metrics")).send().await.unwrap();
@@ -164,15 +156,7 @@ async fn the_root_is_usage_text_for_curl_and_a_form_for_browsers() {
 #[tokio::test]
 async fn every_html_page_carries_the_security_headers() {
     let s = Server::start();
-    let url = client()
-        .post(s.url("/"))
-        .body("x")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let url = post_text(&s, "/", "x").await;
     for path in [
         "/".to_owned(),
         url.trim().trim_start_matches(&s.base).to_owned(),
@@ -201,15 +185,7 @@ async fn every_html_page_carries_the_security_headers() {
 #[tokio::test]
 async fn raw_text_and_json_are_sandboxed_with_nothing_allowed_to_load() {
     let s = Server::start();
-    let url = client()
-        .post(s.url("/"))
-        .body("<script>alert(1)</script>")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let url = post_text(&s, "/", "<script>alert(1)</script>").await;
     let id = url.trim().rsplit('/').next().unwrap().to_owned();
     for (path, accept) in [
         (format!("/raw/{id}"), "text/html"),

@@ -1,17 +1,9 @@
 use reqwest::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE, EXPIRES, VARY};
 
-use crate::common::{Server, client, id_of};
+use crate::common::{Server, client, id_of, post_text};
 
 async fn create(s: &Server, body: &str, query: &str) -> String {
-    let url = client()
-        .post(s.url(&format!("/{query}")))
-        .body(body.to_owned())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let url = post_text(s, &format!("/{query}"), body.to_owned()).await;
     id_of(&url)
 }
 

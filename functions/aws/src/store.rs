@@ -61,18 +61,22 @@ impl DynamoStore {
         self.bodies.release(paste_id, body_key, now).await
     }
 
-    /// The paste item, unless it is absent or a reveal has claimed it.
-    async fn get_item(&self, id: &Id) -> Result<Option<Decoded>, StoreError> {
-        // Strongly consistent: a link shared right after creation must work at once.
-        let out = self
-            .dynamodb()
+    /// A strongly consistent read of the paste's item: a link shared right after creation must
+    /// work at once, and a read-back must see the write it asks about.
+    fn consistent_get(
+        &self,
+        id: &Id,
+    ) -> aws_sdk_dynamodb::operation::get_item::builders::GetItemFluentBuilder {
+        self.dynamodb()
             .get_item()
             .table_name(self.table())
             .set_key(Some(items::key(id.as_str())))
             .consistent_read(true)
-            .send()
-            .await
-            .map_err(dynamo)?;
+    }
+
+    /// The paste item, unless it is absent or a reveal has claimed it.
+    async fn get_item(&self, id: &Id) -> Result<Option<Decoded>, StoreError> {
+        let out = self.consistent_get(id).send().await.map_err(dynamo)?;
         Ok(out
             .item()
             .map(items::decode)
@@ -111,14 +115,7 @@ impl DynamoStore {
     /// The item as it is now (consistent read), for deciding what a call whose reply never came
     /// did; `None` when even this read fails.
     async fn item_now(&self, id: &Id) -> Option<Option<items::Item>> {
-        let read = self
-            .dynamodb()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(items::key(id.as_str())))
-            .consistent_read(true)
-            .send()
-            .await;
+        let read = self.consistent_get(id).send().await;
         match read {
             Ok(out) => Some(out.item().cloned()),
             Err(e) => {
