@@ -13,9 +13,8 @@ use crate::connections::ConnectionLimits;
 ///
 /// Every option can also be set with the environment variable shown; the remaining settings
 /// (PASTEBIN_MAX_BYTES, PASTEBIN_DEFAULT_EXPIRY, PASTEBIN_MAX_EXPIRY, PASTEBIN_CREATE_RATE,
-/// PASTEBIN_READ_RATE, PASTEBIN_PUBLIC_URL, PASTEBIN_SWEEP_INTERVAL, PASTEBIN_LOG_FORMAT,
-/// PASTEBIN_ACCESS_LOG, …) are
-/// environment variables only; see the README.
+/// PASTEBIN_READ_RATE, PASTEBIN_DELETE_RATE, PASTEBIN_PUBLIC_URL, PASTEBIN_SWEEP_INTERVAL,
+/// PASTEBIN_LOG_FORMAT, PASTEBIN_ACCESS_LOG, …) are environment variables only; see the README.
 #[derive(Parser, Debug)]
 #[command(name = "pastebin", version)]
 pub struct Args {
