@@ -4,6 +4,7 @@ that it removed the S3 body — the part of the deployment the HTTP suite cannot
     python scripts/e2e_expire.py API_URL EXPIRE_FUNCTION TABLE BUCKET
 """
 
+import base64
 import json
 import os
 import sys
@@ -28,7 +29,8 @@ def body_objects(s3, bucket):
 
 def main(api_url, function, table, bucket):
     s3, dynamodb, lam = client("s3"), client("dynamodb"), client("lambda")
-    content = ("expire end to end " * 4000).encode()  # ~70 KB: stored in S3
+    # ~70 KB that does not compress (bodies are stored deflated): over the inline limit, in S3.
+    content = base64.b64encode(os.urandom(52_000))
     headers = {"Content-Type": "text/plain", "X-Origin-Verify": os.environ["PASTEBIN_TEST_ORIGIN_SECRET"]}
     request = urllib.request.Request(f"{api_url}/", data=content, method="POST", headers=headers)
     with urllib.request.urlopen(request, timeout=30) as r:
