@@ -13,6 +13,7 @@
 //! Prefixed keys contain `#`, which no paste id can, so item kinds never collide.
 
 mod allowance;
+mod backend;
 mod bodies;
 mod clients;
 mod codec;
@@ -27,6 +28,7 @@ pub mod stream;
 mod trust;
 
 pub use allowance::DailyAllowance;
+pub use backend::AwsBackend;
 pub use bodies::Bodies;
 pub use clients::{
     AwsClients, CLEANUP_BUDGET, MAX_CALLS_BEFORE_COMMIT, REQUEST_BUDGET, Timeouts, https_client,

@@ -61,3 +61,79 @@ impl Env<'_> {
         }
     }
 }
+
+/// Where pastes live (`PASTEBIN_STORE`). Each runtime names the kinds it can run; the first it
+/// names is its default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKind {
+    /// SQLite in a directory that outlives the process: the local server.
+    Embedded,
+    /// DynamoDB + S3.
+    Aws,
+    /// The process's own memory, lost when it ends: for measuring a runtime without storage
+    /// time, in builds made for benchmarks.
+    Memory,
+}
+
+impl StoreKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Embedded => "embedded",
+            Self::Aws => "aws",
+            Self::Memory => "memory",
+        }
+    }
+
+    /// `value` is `PASTEBIN_STORE` as set (unset or blank: `accepted[0]`).
+    pub fn parse(value: Option<&str>, accepted: &[StoreKind]) -> Result<Self, ConfigError> {
+        let refuse = |value: &str| ConfigError {
+            var: crate::vars::STORE,
+            value: value.to_owned(),
+            reason: format!(
+                "expected {}",
+                accepted
+                    .iter()
+                    .map(|kind| format!("`{}`", kind.name()))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+        };
+        let wanted = value.map(str::trim).filter(|v| !v.is_empty());
+        let Some(wanted) = wanted else {
+            return accepted.first().copied().ok_or_else(|| refuse(""));
+        };
+        accepted
+            .iter()
+            .copied()
+            .find(|kind| kind.name().eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| refuse(wanted))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_kind_defaults_to_the_first_accepted_and_names_the_others_when_refusing() {
+        let local = [StoreKind::Embedded, StoreKind::Aws];
+        assert_eq!(StoreKind::parse(None, &local), Ok(StoreKind::Embedded));
+        assert_eq!(
+            StoreKind::parse(Some("  "), &local),
+            Ok(StoreKind::Embedded)
+        );
+        assert_eq!(StoreKind::parse(Some(" AWS "), &local), Ok(StoreKind::Aws));
+        let err = StoreKind::parse(Some("memory"), &local).err();
+        assert_eq!(
+            err,
+            Some(ConfigError {
+                var: "PASTEBIN_STORE",
+                value: "memory".to_owned(),
+                reason: "expected `embedded` or `aws`".to_owned(),
+            })
+        );
+        let function = [StoreKind::Aws];
+        assert_eq!(StoreKind::parse(None, &function), Ok(StoreKind::Aws));
+        assert!(StoreKind::parse(Some("embedded"), &function).is_err());
+    }
+}

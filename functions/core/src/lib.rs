@@ -20,7 +20,7 @@ mod time;
 mod token;
 pub mod vars;
 
-pub use config::{ConfigError, Env};
+pub use config::{ConfigError, Env, StoreKind};
 pub use dedup::content_key;
 pub use error::Error;
 pub use expiry::{DurationError, format_duration, parse_duration};
@@ -33,7 +33,7 @@ pub use rate_limit::{
     ClientKey, FixedWindowLimiter, RateClass, RateLimited, RateLimiter, RateLimits, window_of,
 };
 pub use service::Pastebin;
-pub use store::{DeleteOutcome, InsertOutcome, PasteStore, StoreError};
+pub use store::{DeleteOutcome, InsertOutcome, PasteStore, Storage, StoreError};
 pub use syntax::{LANGUAGES, Language, language_for};
 pub use time::{Clock, ManualClock, SystemClock, UnixTime};
 pub use token::{DeleteToken, TokenHash};

@@ -1,7 +1,10 @@
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 use crate::id::Id;
 use crate::paste::Paste;
+use crate::rate_limit::RateLimiter;
 use crate::time::UnixTime;
 use crate::token::TokenHash;
 
@@ -18,6 +21,24 @@ pub enum StoreError {
 impl StoreError {
     pub fn backend(e: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self::Backend(Box::new(e))
+    }
+}
+
+/// What a runtime brings to the service: where pastes live and where request counts are kept.
+/// The two go together because a store that many instances share needs a shared counter too.
+#[derive(Clone)]
+pub struct Storage {
+    pub store: Arc<dyn PasteStore>,
+    pub limiter: Arc<dyn RateLimiter>,
+}
+
+impl Storage {
+    /// Pastes and counts in this process only.
+    pub fn memory() -> Self {
+        Self {
+            store: Arc::new(crate::memory::MemoryStore::default()),
+            limiter: Arc::new(crate::rate_limit::FixedWindowLimiter::default()),
+        }
     }
 }
 

@@ -1,14 +1,8 @@
-use std::sync::Arc;
-
 use axum::Router;
-use pastebin_aws::{
-    AwsClients, AwsError, AwsSettings, DynamoRateLimiter, DynamoStore, ensure_resources,
-};
-use pastebin_core::{
-    ConfigError, FixedWindowLimiter, MemoryStore, PasteStore, Pastebin, RateLimiter, SystemClock,
-};
+use pastebin_aws::{AwsBackend, AwsError, AwsSettings};
+use pastebin_core::{ConfigError, Storage, StoreKind, vars};
 use pastebin_http::config::Settings;
-use pastebin_http::{AppState, PublicUrl, Routes, router};
+use pastebin_http::{AppState, Routes, Runtime, app_state, router};
 
 use crate::emf::{EmfState, emit};
 use crate::source_ip::attach_client;
@@ -21,73 +15,31 @@ pub enum StartError {
     Aws(#[from] AwsError),
 }
 
+/// The stores a function can be given: DynamoDB + S3. A build with the `bench-memory-store`
+/// feature (`bench/run`'s warm measurements, never a deployment) also takes `memory`.
+pub const STORES: &[StoreKind] = &[
+    StoreKind::Aws,
+    #[cfg(feature = "bench-memory-store")]
+    StoreKind::Memory,
+];
+
 /// Cold start: configuration, clients and the router for `routes`, built once.
 pub async fn http_app(routes: Routes) -> Result<Router, StartError> {
     let settings = Settings::from_env()?;
-    let (store, limiter): (Arc<dyn PasteStore>, Arc<dyn RateLimiter>) =
-        match store_kind(|name| std::env::var(name).ok())? {
-            FunctionStore::Aws => {
-                let aws = AwsSettings::from_env()?;
-                if routes.create {
-                    aws.require_hash_key()?;
-                }
-                let clients = AwsClients::from_env().await;
-                if aws.create_resources {
-                    ensure_resources(&clients, &aws).await?;
-                }
-                (
-                    Arc::new(DynamoStore::new(&clients, &aws)),
-                    Arc::new(DynamoRateLimiter::new(&clients, &aws.table)),
-                )
+    let kind = StoreKind::parse(std::env::var(vars::STORE).ok().as_deref(), STORES)?;
+    let storage = match kind {
+        StoreKind::Aws => {
+            let aws = AwsSettings::from_env()?;
+            if routes.create {
+                aws.require_hash_key()?;
             }
-            FunctionStore::Memory => (
-                Arc::new(MemoryStore::default()),
-                Arc::new(FixedWindowLimiter::default()),
-            ),
-        };
-    let bin = Pastebin::new(
-        store,
-        limiter,
-        Arc::new(SystemClock),
-        settings.limits.clone(),
-        settings.rates,
-    );
-    // API Gateway only speaks HTTPS.
-    let public_url = settings
-        .public_url
-        .clone()
-        .unwrap_or(PublicUrl::FromRequest { scheme: "https" });
-    // API Gateway's access log (template.yaml) already has a line per request; the function's
-    // own would double what CloudWatch ingests and bills. PASTEBIN_ACCESS_LOG=on turns it on.
-    let state = AppState::new(bin, public_url)
-        .with_access_log_default(false)
-        .with_settings(&settings);
+            AwsBackend::connect(aws).await?.storage()
+        }
+        // Unreachable without the feature: `parse` accepts only what `STORES` lists.
+        StoreKind::Memory | StoreKind::Embedded => Storage::memory(),
+    };
+    let state = app_state(storage, &settings, Runtime::LAMBDA);
     Ok(with_lambda_layers(state, routes))
-}
-
-#[derive(Debug, PartialEq, Eq)]
-enum FunctionStore {
-    Aws,
-    /// Each process keeps its own pastes, lost when it ends: only for measuring the functions
-    /// without storage time (`bench/run`), never for a deployment.
-    Memory,
-}
-
-/// `PASTEBIN_STORE`: `aws` (the default) or `memory`. The embedded store needs a disk that
-/// outlives the process, which a function does not have.
-fn store_kind(lookup: impl Fn(&str) -> Option<String>) -> Result<FunctionStore, ConfigError> {
-    match pastebin_core::Env(&lookup).get("PASTEBIN_STORE") {
-        None => Ok(FunctionStore::Aws),
-        Some(v) => match v.trim().to_ascii_lowercase().as_str() {
-            "aws" => Ok(FunctionStore::Aws),
-            "memory" => Ok(FunctionStore::Memory),
-            _ => Err(ConfigError {
-                var: "PASTEBIN_STORE",
-                value: v,
-                reason: "a function takes `aws` (or `memory`, for benchmarks only)".to_owned(),
-            }),
-        },
-    }
 }
 
 /// The shared router plus what only Lambda needs: the client address API Gateway saw, and EMF
@@ -105,7 +57,7 @@ pub fn with_lambda_layers(state: AppState, routes: Routes) -> Router {
 
 /// `main` of the create, fetch and delete functions.
 pub async fn serve_http(routes: Routes) -> Result<(), lambda_http::Error> {
-    crate::init_logging();
+    pastebin_http::logging::init_logging(pastebin_http::logging::LogSink::Lambda);
     let app = match http_app(routes).await {
         Ok(app) => app,
         Err(e) => {
@@ -120,19 +72,15 @@ pub async fn serve_http(routes: Routes) -> Result<(), lambda_http::Error> {
 mod tests {
     use super::*;
 
-    fn kind(value: Option<&str>) -> Result<FunctionStore, ConfigError> {
-        store_kind(|name| {
-            assert_eq!(name, "PASTEBIN_STORE");
-            value.map(str::to_owned)
-        })
-    }
-
     #[test]
-    fn functions_use_aws_unless_told_memory_and_refuse_the_embedded_store() {
-        assert_eq!(kind(None).ok(), Some(FunctionStore::Aws));
-        assert_eq!(kind(Some("aws")).ok(), Some(FunctionStore::Aws));
-        assert_eq!(kind(Some(" Memory ")).ok(), Some(FunctionStore::Memory));
-        let err = kind(Some("embedded")).err().map(|e| e.var);
-        assert_eq!(err, Some("PASTEBIN_STORE"));
+    fn a_deployed_function_takes_only_the_aws_store() {
+        let parse = |value| StoreKind::parse(Some(value), STORES);
+        assert_eq!(parse("aws"), Ok(StoreKind::Aws));
+        assert!(parse("embedded").is_err());
+        assert_eq!(
+            parse("memory").is_ok(),
+            cfg!(feature = "bench-memory-store"),
+            "the memory store is for benchmark builds only"
+        );
     }
 }

@@ -15,7 +15,7 @@ use aws_lambda_events::dynamodb::Event;
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use lambda_runtime::{LambdaEvent, service_fn};
 use pastebin_aws::stream::{Removal, RemovedBy, removal};
-use pastebin_aws::{AwsClients, AwsSettings, DailyAllowance, DynamoStore};
+use pastebin_aws::{AwsBackend, AwsSettings, DailyAllowance, DynamoStore};
 use pastebin_core::{Clock, ConfigError, Env, SystemClock, UnixTime, vars};
 use pastebin_http::cacheable_paths;
 
@@ -218,12 +218,17 @@ pub fn paths_per_day(lookup: impl Fn(&str) -> Option<String>) -> Result<u32, Con
 
 /// `main` of the expire function.
 pub async fn serve_expire() -> Result<(), lambda_runtime::Error> {
-    crate::init_logging();
-    let aws = AwsSettings::from_env()?;
+    pastebin_http::logging::init_logging(pastebin_http::logging::LogSink::Lambda);
     let per_day = paths_per_day(|name| std::env::var(name).ok())?;
-    let clients = AwsClients::from_env().await;
-    let store = DynamoStore::new(&clients, &aws);
-    let budget = DailyAllowance::new(&clients, &aws.table, "invalidation-paths", per_day);
+    let backend = AwsBackend::connect(AwsSettings::from_env()?).await?;
+    let clients = &backend.clients;
+    let store = backend.store();
+    let budget = DailyAllowance::new(
+        clients,
+        &backend.settings.table,
+        "invalidation-paths",
+        per_day,
+    );
     let cloudfront = std::env::var(vars::DISTRIBUTION_ID)
         .ok()
         .filter(|d| !d.is_empty())

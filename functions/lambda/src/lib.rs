@@ -15,21 +15,5 @@ pub use expire::{
 pub use payload::{Fitted, RESPONSE_LIMIT, accepts_gzip, fit, fitted, json_escaped_len};
 pub use source_ip::source_ip;
 
-/// JSON logs (CloudWatch Logs Insights reads them as fields), level from `PASTEBIN_LOG`.
-pub fn init_logging() {
-    let level = std::env::var("PASTEBIN_LOG")
-        .ok()
-        .and_then(|l| l.parse().ok())
-        .unwrap_or(tracing::Level::INFO);
-    tracing_subscriber::fmt()
-        .json()
-        .flatten_event(true)
-        .with_current_span(false)
-        .with_max_level(level)
-        .with_target(false)
-        .without_time()
-        .init();
-}
-
 pub use lambda_http::Error;
 pub use pastebin_http::Routes;

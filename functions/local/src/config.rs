@@ -3,9 +3,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
-use pastebin_core::vars;
-use pastebin_http::PublicUrl;
+use pastebin_core::{StoreKind, vars};
 use pastebin_http::config::{ConfigError, Env, Settings, positive};
+use pastebin_http::logging::LogFormat;
 
 use crate::connections::ConnectionLimits;
 
@@ -30,24 +30,15 @@ pub struct Args {
     store: String,
 }
 
-#[derive(Debug, Clone)]
-pub enum StoreKind {
-    Embedded,
-    /// DynamoDB + S3, endpoint and credentials from the SDK's own settings.
-    Aws(pastebin_aws::AwsSettings),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogFormat {
-    Text,
-    Json,
-}
+/// The local server keeps pastes on its disk, or in DynamoDB + S3.
+const STORES: &[StoreKind] = &[StoreKind::Embedded, StoreKind::Aws];
 
 #[derive(Debug)]
 pub struct Config {
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
-    pub store: StoreKind,
+    /// DynamoDB + S3 (`PASTEBIN_STORE=aws`); `None`: the embedded store in `data_dir`.
+    pub aws: Option<pastebin_aws::AwsSettings>,
     pub settings: Settings,
     pub sweep_interval: Duration,
     pub log_format: LogFormat,
@@ -61,20 +52,13 @@ impl Config {
             value: args.addr.clone(),
             reason: "expected IP:PORT, e.g. 127.0.0.1:3000 or [::1]:3000".to_owned(),
         })?;
-        let store = match args.store.trim().to_ascii_lowercase().as_str() {
-            "embedded" => StoreKind::Embedded,
-            "aws" => {
+        let aws = match StoreKind::parse(Some(&args.store), STORES)? {
+            StoreKind::Aws => {
                 let aws = pastebin_aws::AwsSettings::from_env()?;
                 aws.require_hash_key()?;
-                StoreKind::Aws(aws)
+                Some(aws)
             }
-            _ => {
-                return Err(ConfigError {
-                    var: "PASTEBIN_STORE",
-                    value: args.store,
-                    reason: "expected `embedded` or `aws`".to_owned(),
-                });
-            }
+            StoreKind::Embedded | StoreKind::Memory => None,
         };
         let lookup = |name: &str| std::env::var(name).ok();
         let env = Env(&lookup);
@@ -86,21 +70,7 @@ impl Config {
                 reason: "must be at least 1s".to_owned(),
             });
         }
-        let log_format = match env
-            .get("PASTEBIN_LOG_FORMAT")
-            .map(|v| v.to_ascii_lowercase())
-            .as_deref()
-        {
-            None | Some("text") => LogFormat::Text,
-            Some("json") => LogFormat::Json,
-            Some(other) => {
-                return Err(ConfigError {
-                    var: "PASTEBIN_LOG_FORMAT",
-                    value: other.to_owned(),
-                    reason: "expected `text` or `json`".to_owned(),
-                });
-            }
-        };
+        let log_format = LogFormat::from_env(&env)?;
         let defaults = ConnectionLimits::default();
         let connections = ConnectionLimits {
             header_timeout: positive(&env, vars::HEADER_TIMEOUT, defaults.header_timeout)?,
@@ -118,34 +88,11 @@ impl Config {
         Ok(Self {
             addr,
             data_dir: args.data_dir,
-            store,
+            aws,
             settings: Settings::from_env()?,
             sweep_interval,
             log_format,
             connections,
         })
-    }
-
-    pub fn public_url(&self) -> PublicUrl {
-        self.settings
-            .public_url
-            .clone()
-            .unwrap_or(PublicUrl::FromRequest { scheme: "http" })
-    }
-
-    /// Logs go to stderr so that stdout carries only the "listening on" line.
-    pub fn init_logging(&self) {
-        let level = std::env::var("PASTEBIN_LOG")
-            .ok()
-            .and_then(|l| l.parse().ok())
-            .unwrap_or(tracing::Level::INFO);
-        let builder = tracing_subscriber::fmt()
-            .with_max_level(level)
-            .with_writer(std::io::stderr)
-            .with_target(false);
-        match self.log_format {
-            LogFormat::Text => builder.init(),
-            LogFormat::Json => builder.json().flatten_event(true).init(),
-        }
     }
 }

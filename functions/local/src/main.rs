@@ -18,7 +18,9 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    config.init_logging();
+    pastebin_http::logging::init_logging(pastebin_http::logging::LogSink::Terminal(
+        config.log_format,
+    ));
     match serve::run(config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -1,13 +1,13 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use pastebin_aws::{AwsClients, AwsError, DynamoRateLimiter, DynamoStore, ensure_resources};
-use pastebin_core::{FixedWindowLimiter, PasteStore, Pastebin, RateLimiter, SystemClock};
+use pastebin_aws::{AwsBackend, AwsError};
+use pastebin_core::{FixedWindowLimiter, Pastebin, Storage};
 use pastebin_embedded::{EmbeddedError, EmbeddedStore};
-use pastebin_http::{AppState, Routes, router};
+use pastebin_http::{Routes, Runtime, app_state, router};
 use tokio::net::TcpListener;
 
-use crate::config::{Config, StoreKind};
+use crate::config::Config;
 use crate::connections::{self, ConnectionLimits, fit_descriptor_limit};
 
 #[derive(Debug, thiserror::Error)]
@@ -26,35 +26,23 @@ pub enum ServeError {
 }
 
 pub async fn run(config: Config) -> Result<(), ServeError> {
-    let settings = &config.settings;
-    let (store, limiter): (Arc<dyn PasteStore>, Arc<dyn RateLimiter>) = match &config.store {
-        StoreKind::Embedded => {
+    let storage = match &config.aws {
+        Some(aws) => {
+            tracing::info!(table = %aws.table, bucket = %aws.bucket, "aws store");
+            AwsBackend::connect(aws.clone()).await?.storage()
+        }
+        None => {
             let store = EmbeddedStore::open(&config.data_dir)?;
             tracing::info!(path = %store.path().display(), "embedded store open");
             // One process sees every request, so counting in memory is exact.
-            (Arc::new(store), Arc::new(FixedWindowLimiter::default()))
-        }
-        StoreKind::Aws(aws) => {
-            let clients = AwsClients::from_env().await;
-            if aws.create_resources {
-                ensure_resources(&clients, aws).await?;
+            Storage {
+                store: Arc::new(store),
+                limiter: Arc::new(FixedWindowLimiter::default()),
             }
-            tracing::info!(table = %aws.table, bucket = %aws.bucket, "aws store");
-            let store = DynamoStore::new(&clients, aws);
-            (
-                Arc::new(store),
-                Arc::new(DynamoRateLimiter::new(&clients, &aws.table)),
-            )
         }
     };
-    let bin = Pastebin::new(
-        store,
-        limiter,
-        Arc::new(SystemClock),
-        settings.limits.clone(),
-        settings.rates,
-    );
-    let state = AppState::new(bin.clone(), config.public_url()).with_settings(settings);
+    let state = app_state(storage, &config.settings, Runtime::LOCAL);
+    let bin = state.bin.clone();
     let app = router(state, Routes::ALL);
 
     let listener = TcpListener::bind(config.addr)

@@ -1,0 +1,52 @@
+//! One way to build the service, for every runtime. They differ in their storage and in two
+//! defaults, and in nothing else.
+
+use std::sync::Arc;
+
+use pastebin_core::{Pastebin, Storage, SystemClock};
+
+use crate::config::Settings;
+use crate::public_url::PublicUrl;
+use crate::state::AppState;
+
+/// What a runtime assumes when the settings do not say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Runtime {
+    /// The scheme of printed URLs when `PASTEBIN_PUBLIC_URL` is unset.
+    pub scheme: &'static str,
+    /// A log line per request when `PASTEBIN_ACCESS_LOG` is unset.
+    pub access_log: bool,
+}
+
+impl Runtime {
+    pub const LOCAL: Self = Self {
+        scheme: "http",
+        access_log: true,
+    };
+    /// API Gateway only speaks HTTPS, and its access log (template.yaml) already has a line
+    /// per request: the function's own would double what CloudWatch ingests and bills.
+    pub const LAMBDA: Self = Self {
+        scheme: "https",
+        access_log: false,
+    };
+}
+
+/// The service and everything the HTTP layer needs, from the shared settings.
+pub fn app_state(storage: Storage, settings: &Settings, runtime: Runtime) -> AppState {
+    let bin = Pastebin::new(
+        storage.store,
+        storage.limiter,
+        Arc::new(SystemClock),
+        settings.limits.clone(),
+        settings.rates,
+    );
+    let public_url = settings
+        .public_url
+        .clone()
+        .unwrap_or(PublicUrl::FromRequest {
+            scheme: runtime.scheme,
+        });
+    AppState::new(bin, public_url)
+        .with_access_log_default(runtime.access_log)
+        .with_settings(settings)
+}
