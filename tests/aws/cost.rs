@@ -75,7 +75,8 @@ async fn a_typical_create_is_one_write_unit_and_a_read_miss_writes_nothing() {
         let mut req = http::Request::get(format!("/raw{id}"))
             .body(Body::empty())
             .unwrap();
-        req.extensions_mut().insert(client(1000 + n as u32));
+        req.extensions_mut()
+            .insert(client(1000 + u32::try_from(n).unwrap()));
         assert_eq!(app.clone().oneshot(req).await.unwrap().status(), 200);
     }
     let read = proxy.meter().take();

@@ -52,7 +52,8 @@ async fn a_client_making_a_few_requests_costs_no_write() {
     let limiter = DynamoRateLimiter::new(&clients, &settings.table);
     let at = UnixTime(1_800_000_010);
     for n in 0..100u32 {
-        let client = ClientKey::of(std::net::IpAddr::from([10, 0, (n >> 8) as u8, n as u8]));
+        let [.., high, low] = n.to_be_bytes();
+        let client = ClientKey::of(std::net::IpAddr::from([10, 0, high, low]));
         for _ in 0..FLUSH_EVERY - 1 {
             assert!(
                 limiter

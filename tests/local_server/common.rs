@@ -88,7 +88,7 @@ impl Server {
         let base = line
             .trim()
             .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .expect("the first line is `listening on URL`")
             .to_owned();
         Self {
             base,

@@ -143,7 +143,8 @@ async fn every_read_form_has_its_cache_lifetime_within_the_remaining_life() {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
-            .as_secs() as i64;
+            .as_secs()
+            .cast_signed();
         assert!(
             (118..=121).contains(&(expires - now)),
             "{path}: Expires is the paste's expiry"

@@ -47,8 +47,10 @@ pub fn random_alphanumeric(len: usize) -> String {
     let mut out = String::with_capacity(len);
     let mut buf = [0u8; 64];
     while out.len() < len {
-        // The OS generator failing is not something a request can recover from.
-        #[allow(clippy::expect_used)]
+        #[expect(
+            clippy::expect_used,
+            reason = "the OS generator failing is not something a request can recover from"
+        )]
         getrandom::fill(&mut buf).expect("the operating system's random number generator failed");
         for &b in buf.iter().filter(|&&b| b < 248) {
             if out.len() == len {

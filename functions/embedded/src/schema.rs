@@ -33,7 +33,8 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<i64> {
     {
         let tx = conn.transaction()?;
         tx.execute_batch(step)?;
-        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        let version = i64::try_from(i + 1).unwrap_or(i64::MAX);
+        tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
     }
     Ok(found)

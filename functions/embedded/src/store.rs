@@ -257,7 +257,7 @@ impl PasteStore for EmbeddedStore {
             let removed = self
                 .write(move |conn| {
                     conn.prepare_cached("DELETE FROM pastes WHERE rowid IN (SELECT rowid FROM pastes WHERE expires_at < ?1 LIMIT ?2)")?
-                        .execute(params![now.seconds(), SWEEP_BATCH as i64])
+                        .execute(params![now.seconds(), i64::try_from(SWEEP_BATCH).unwrap_or(i64::MAX)])
                 })
                 .await?;
             total += removed as u64;

@@ -17,6 +17,10 @@ const MAX_BYTES: u64 = 256;
 
 fn runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    #[expect(
+        clippy::panic,
+        reason = "a fuzz harness that cannot run has nothing to report"
+    )]
     RUNTIME.get_or_init(|| {
         tokio::runtime::Builder::new_current_thread()
             .enable_time()

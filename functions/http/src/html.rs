@@ -229,6 +229,10 @@ fn remaining(now: UnixTime, at: UnixTime) -> String {
 }
 
 /// "512 bytes", "1.5 KiB", "1.0 MiB".
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "sizes below 2^52 bytes are exact, and one decimal is shown"
+)]
 fn human_size(bytes: u64) -> String {
     match bytes {
         0..1024 => format!("{bytes} bytes"),

@@ -65,7 +65,7 @@ pub async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Re
     let status = res.status().as_u16();
     state.metrics.record_status(status);
     if state.access_log {
-        tracing::info!(%method, %path, status, latency_us = started.elapsed().as_micros() as u64, "request");
+        tracing::info!(%method, %path, status, latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX), "request");
     }
     res
 }

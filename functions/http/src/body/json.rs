@@ -231,8 +231,11 @@ impl<'de> Visitor<'de> for ScalarSeed {
 
     fn visit_f64<E>(self, v: f64) -> Result<Scalar<'de>, E> {
         let whole = (v.fract() == 0.0 && (0.0..1e15).contains(&v)).then(|| {
-            // Exact: a whole number below 2^53.
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "exact: a whole non-negative number below 2^53"
+            )]
             let n = v as u64;
             n
         });
