@@ -16,12 +16,19 @@ pub struct AwsBackend {
 }
 
 impl AwsBackend {
-    pub async fn connect(settings: AwsSettings) -> Result<Self, AwsError> {
+    pub async fn new(settings: AwsSettings) -> Self {
         let clients = AwsClients::from_env().await;
-        if settings.create_resources {
-            ensure_resources(&clients, &settings).await?;
+        Self { clients, settings }
+    }
+
+    /// Creates the table and bucket first if `PASTEBIN_CREATE_RESOURCES` asks (test and
+    /// local setups; a deployment's come from the template). A runtime that never calls this
+    /// does not link the code that creates them.
+    pub async fn prepared(self) -> Result<Self, AwsError> {
+        if self.settings.create_resources {
+            ensure_resources(&self.clients, &self.settings).await?;
         }
-        Ok(Self { clients, settings })
+        Ok(self)
     }
 
     pub fn store(&self) -> DynamoStore {

@@ -33,7 +33,7 @@ pub async fn http_app(routes: Routes) -> Result<Router, StartError> {
             if routes.create {
                 aws.require_hash_key()?;
             }
-            AwsBackend::connect(aws).await?.storage()
+            AwsBackend::new(aws).await.prepared().await?.storage()
         }
         // Unreachable without the feature: `parse` accepts only what `STORES` lists.
         StoreKind::Memory | StoreKind::Embedded => Storage::memory(),

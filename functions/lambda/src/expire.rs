@@ -220,7 +220,8 @@ pub fn paths_per_day(lookup: impl Fn(&str) -> Option<String>) -> Result<u32, Con
 pub async fn serve_expire() -> Result<(), lambda_runtime::Error> {
     pastebin_http::logging::init_logging(pastebin_http::logging::LogSink::Lambda);
     let per_day = paths_per_day(|name| std::env::var(name).ok())?;
-    let backend = AwsBackend::connect(AwsSettings::from_env()?).await?;
+    // The table and bucket exist before their stream can call this.
+    let backend = AwsBackend::new(AwsSettings::from_env()?).await;
     let clients = &backend.clients;
     let store = backend.store();
     let budget = DailyAllowance::new(

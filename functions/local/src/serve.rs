@@ -29,7 +29,11 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
     let storage = match &config.aws {
         Some(aws) => {
             tracing::info!(table = %aws.table, bucket = %aws.bucket, "aws store");
-            AwsBackend::connect(aws.clone()).await?.storage()
+            AwsBackend::new(aws.clone())
+                .await
+                .prepared()
+                .await?
+                .storage()
         }
         None => {
             let store = EmbeddedStore::open(&config.data_dir)?;
