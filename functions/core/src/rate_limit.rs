@@ -298,7 +298,7 @@ mod tests {
         assert_eq!(l.tracked(), 1000);
         // The next window starts empty: the old counts went without a scan.
         let later = UnixTime(6_000_070);
-        for i in 0..FixedWindowLimiter::SHARDS as u32 * 4 {
+        for i in 0..u32::try_from(FixedWindowLimiter::SHARDS * 4).unwrap() {
             let _ = l
                 .check(
                     ClientKey::V4(Ipv4Addr::from(100_000 + i)),

@@ -44,6 +44,10 @@ fn text(content: &str) -> CreateRequest {
     }
 }
 
+#[expect(
+    clippy::panic,
+    reason = "a test helper: any other error fails the test"
+)]
 fn invalid_option(e: Error) -> (&'static str, String) {
     match e {
         Error::InvalidOption {

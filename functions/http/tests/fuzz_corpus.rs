@@ -10,7 +10,8 @@ fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
         .join("../../fuzz/corpus")
         .join(target);
     let inputs: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map_err(|e| format!("{}: {e}", dir.display()))
+        .unwrap()
         .map(|entry| {
             let path = entry.unwrap().path();
             let data = std::fs::read(&path).unwrap();
@@ -23,9 +24,8 @@ fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
 
 fn replay(target: &str, run: fn(&[u8])) {
     for (path, data) in corpus(target) {
-        if std::panic::catch_unwind(|| run(&data)).is_err() {
-            panic!("{target}: {} fails", path.display());
-        }
+        let outcome = std::panic::catch_unwind(|| run(&data));
+        assert!(outcome.is_ok(), "{target}: {} fails", path.display());
     }
 }
 
