@@ -2,7 +2,6 @@
 //! `axum::serve` runs it locally and `lambda_http::run` runs it in Lambda, so both runtimes
 //! share every handler, header and status code.
 
-mod assets;
 mod body;
 pub mod cache;
 mod client_ip;
@@ -12,8 +11,6 @@ mod delete;
 mod error;
 mod extract;
 pub mod fuzzing;
-mod highlight;
-mod html;
 pub mod logging;
 mod meta;
 mod metrics;
@@ -27,12 +24,13 @@ mod routes;
 pub mod setup;
 mod state;
 mod urlencoded;
+mod web;
 
 pub use client_ip::ClientIp;
 pub use error::{ApiError, ErrorBody};
-pub use html::escape_html;
 pub use metrics::Metrics;
 pub use public_url::PublicUrl;
 pub use routes::{Routes, cacheable_paths, router};
 pub use setup::{Runtime, app_state};
 pub use state::AppState;
+pub use web::escape_html;

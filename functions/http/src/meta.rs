@@ -3,9 +3,9 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, StatusCode, header};
 
 use crate::error::ApiError;
-use crate::html::create_page;
 use crate::negotiate::Wants;
 use crate::state::AppState;
+use crate::web::create_page;
 
 /// `GET /`: the create page for browsers, a usage text for everyone else.
 pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -75,7 +75,7 @@ pub async fn robots() -> Response {
 pub async fn asset(
     axum::extract::Path(file): axum::extract::Path<String>,
 ) -> Result<Response, ApiError> {
-    let (content_type, body) = crate::assets::lookup(&file).ok_or(ApiError::NoRoute)?;
+    let (content_type, body) = crate::web::assets::lookup(&file).ok_or(ApiError::NoRoute)?;
     Ok((
         [
             (header::CONTENT_TYPE, content_type),

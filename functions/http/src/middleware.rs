@@ -7,9 +7,9 @@ use axum::response::Response;
 use http::{HeaderValue, header};
 
 use crate::error::ErrorBody;
-use crate::html::error_page;
 use crate::negotiate::Wants;
 use crate::state::AppState;
+use crate::web::error_page;
 
 /// For the web page: its own script and stylesheet, nothing else.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";

@@ -9,10 +9,10 @@ use serde::Serialize;
 use crate::cache::Form;
 use crate::error::ApiError;
 use crate::extract::PasteRef;
-use crate::html::{burn_page, paste_page};
 use crate::metrics::Metrics;
 use crate::negotiate::Wants;
 use crate::state::AppState;
+use crate::web::{burn_page, paste_page};
 
 #[derive(Serialize)]
 struct PasteBody<'a> {
@@ -71,7 +71,7 @@ pub async fn raw_text(
     if download
         && let Ok(v) = HeaderValue::from_str(&format!(
             "attachment; filename=\"{}\"",
-            crate::html::download_name(&paste)
+            crate::web::download_name(&paste)
         ))
     {
         res.headers_mut().insert(header::CONTENT_DISPOSITION, v);

@@ -14,12 +14,12 @@ const ASSETS: &[Asset] = &[
     Asset {
         name: "style.css",
         content_type: "text/css; charset=utf-8",
-        body: include_str!("../assets/style.css"),
+        body: include_str!("../../assets/style.css"),
     },
     Asset {
         name: "app.js",
         content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../assets/app.js"),
+        body: include_str!("../../assets/app.js"),
     },
 ];
 

@@ -7,7 +7,7 @@
 //! grows by kilobytes, not megabytes. Pastes are shown, not compiled: approximate lexing of
 //! the common constructs is what readers need.
 
-use crate::html::escape_html;
+use super::escape::escape_html;
 
 /// How one language family is lexed.
 pub struct Rules {

@@ -1,44 +1,35 @@
-//! Server-rendered pages. Every value that did not come from this file goes through
-//! [`escape_html`] (or the highlighter, which escapes too); nothing from a paste is ever used as
-//! markup, an attribute name or a class. The pages work without JavaScript; `assets/app.js`
-//! adds conveniences.
+//! The pages, rendered from the askama templates in `templates/`, which escape every value by
+//! default. The one value a template takes as markup is a paste's lines, which the highlighter
+//! (or [`escape_html`]) has escaped piece by piece. The pages work without JavaScript;
+//! `assets/app.js` adds conveniences.
 
 use std::fmt::Write;
 
-use pastebin_core::{Id, LANGUAGES, Language, Paste, UnixTime, language_for};
+use askama::Template;
+use pastebin_core::{Id, LANGUAGES, Language, MAX_TITLE_CHARS, Paste, UnixTime, language_for};
 
-use crate::assets;
-use crate::highlight::{State, highlight_line, rules_for};
+use super::assets;
+use super::escape::escape_html;
+use super::highlight::{State, highlight_line, rules_for};
 
-/// Escapes text for use in element content and in double- or single-quoted attributes.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// What every page's `<head>` loads: the current versions of its own two assets.
+struct Layout {
+    style: &'static str,
+    script: &'static str,
 }
 
-fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"color-scheme\" content=\"light dark\">\
-         <title>{} · pastebin</title><link rel=\"stylesheet\" href=\"{}\">\
-         <script src=\"{}\" defer></script></head>\
-         <body><header><a class=\"brand\" href=\"/\">pastebin</a>\
-         <a class=\"new button\" href=\"/\">New paste</a></header><main>{body}</main></body></html>\n",
-        escape_html(title),
-        assets::path("style.css"),
-        assets::path("app.js"),
-    )
+impl Layout {
+    fn new() -> Self {
+        Self {
+            style: assets::path("style.css"),
+            script: assets::path("app.js"),
+        }
+    }
+}
+
+/// A template's output. Rendering only fails if a value's `Display` does, and none of ours do.
+fn render(page: &impl Template) -> String {
+    page.render().unwrap_or_default()
 }
 
 /// Most of a paste's text shown in the page (rendered HTML is several times larger).
@@ -52,52 +43,77 @@ const EXPIRY_CHOICES: &[(&str, &str)] = &[
     ("1d", "1 day"),
     ("7d", "7 days"),
 ];
+const DEFAULT_EXPIRY_CHOICE: &str = "7d";
+
+struct ExpiryChoice {
+    value: &'static str,
+    label: &'static str,
+    selected: bool,
+}
+
+struct LanguageChoice {
+    name: &'static str,
+    /// The name and aliases, for the script that picks a language from a dropped file's name.
+    extensions: String,
+    display: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "create.html")]
+struct CreatePage {
+    layout: Layout,
+    title_max_chars: usize,
+    languages: Vec<LanguageChoice>,
+    expiry: Vec<ExpiryChoice>,
+}
 
 pub fn create_page() -> String {
-    let mut expiry = String::new();
-    for (value, label) in EXPIRY_CHOICES {
-        let selected = if *value == "7d" { " selected" } else { "" };
-        let _ = write!(
-            expiry,
-            "<option value=\"{value}\"{selected}>{label}</option>"
-        );
-    }
-    let mut languages = String::from("<option value=\"\">auto / plain text</option>");
-    for l in LANGUAGES {
-        let exts = std::iter::once(l.name)
-            .chain(l.aliases.iter().copied())
-            .collect::<Vec<_>>()
-            .join(" ");
-        let _ = write!(
-            languages,
-            "<option value=\"{}\" data-ext=\"{}\">{}</option>",
-            l.name,
-            escape_html(&exts),
-            escape_html(l.display)
-        );
-    }
-    page(
-        "New paste",
-        &format!(
-            "<form class=\"create\" method=\"post\" action=\"/\" enctype=\"multipart/form-data\">\
-             <textarea name=\"content\" required autofocus spellcheck=\"false\" aria-label=\"Paste\" \
-             placeholder=\"Paste or drop a file here\"></textarea>\
-             <div class=\"options\">\
-             <label>Title <input type=\"text\" name=\"title\" maxlength=\"200\"></label>\
-             <label>Language <select name=\"syntax\">{languages}</select></label>\
-             <label>Expires in <select name=\"expires_in\">{expiry}</select></label>\
-             <label><input type=\"checkbox\" name=\"burn_after_reading\" value=\"1\"> Burn after reading</label>\
-             <button type=\"submit\" class=\"primary\">Create paste</button>\
-             <span class=\"hint\">Ctrl+Enter</span><span class=\"status\" role=\"status\" aria-live=\"polite\"></span>\
-             </div></form>"
-        ),
-    )
+    render(&CreatePage {
+        layout: Layout::new(),
+        title_max_chars: MAX_TITLE_CHARS,
+        languages: LANGUAGES
+            .iter()
+            .map(|l| LanguageChoice {
+                name: l.name,
+                extensions: std::iter::once(l.name)
+                    .chain(l.aliases.iter().copied())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                display: l.display,
+            })
+            .collect(),
+        expiry: EXPIRY_CHOICES
+            .iter()
+            .map(|&(value, label)| ExpiryChoice {
+                value,
+                label,
+                selected: value == DEFAULT_EXPIRY_CHOICE,
+            })
+            .collect(),
+    })
 }
 
 /// The language to show a paste in: `/{id}.{ext}` first, then the one stored with it.
 fn language_of(paste: &Paste, ext: Option<&str>) -> Option<&'static Language> {
     ext.and_then(language_for)
         .or_else(|| paste.syntax.as_deref().and_then(language_for))
+}
+
+#[derive(Template)]
+#[template(path = "paste.html")]
+struct PastePage<'a> {
+    layout: Layout,
+    id: &'a Id,
+    title: String,
+    size: String,
+    language: &'static str,
+    language_class: Option<&'static str>,
+    created_at: UnixTime,
+    expiry: String,
+    /// Escaped markup: numbered, anchored, highlighted lines.
+    lines: String,
+    truncated: bool,
+    revealed: bool,
 }
 
 /// The paste page. `revealed`: a burn-after-reading paste being shown once, which no longer
@@ -109,19 +125,42 @@ pub fn paste_page(
     revealed: bool,
 ) -> String {
     let language = language_of(paste, ext_syntax);
-    let title = paste
-        .title
-        .clone()
-        .unwrap_or_else(|| format!("Paste {}", paste.id));
-    let class = language
-        .map(|l| format!(" class=\"language-{}\"", l.name))
-        .unwrap_or_default();
+    let (lines, truncated) = numbered_lines(&paste.content, language);
+    let expiry = if revealed {
+        "deleted now that it has been read".to_owned()
+    } else {
+        format!(
+            "expires {} ({})",
+            remaining(now, paste.expires_at),
+            paste.expires_at
+        )
+    };
+    render(&PastePage {
+        layout: Layout::new(),
+        id: &paste.id,
+        title: paste
+            .title
+            .clone()
+            .unwrap_or_else(|| format!("Paste {}", paste.id)),
+        size: human_size(paste.size()),
+        language: language.map_or("plain text", |l| l.display),
+        language_class: language.map(|l| l.name),
+        created_at: paste.created_at,
+        expiry,
+        lines,
+        truncated,
+        revealed,
+    })
+}
+
+/// The text as escaped, highlighted lines with numbers and anchors, and whether it was cut.
+fn numbered_lines(content: &str, language: Option<&'static Language>) -> (String, bool) {
     let rules = language.and_then(|l| rules_for(l.name));
     let mut state = State::default();
-    let mut lines = String::with_capacity(paste.content.len().min(RENDER_MAX_BYTES) * 3);
+    let mut lines = String::with_capacity(content.len().min(RENDER_MAX_BYTES) * 3);
     let mut rendered = 0;
     let mut truncated = false;
-    for (n, mut line) in paste.content.lines().enumerate() {
+    for (n, mut line) in content.lines().enumerate() {
         // Markup multiplies the size of the text: past a budget the page says so and links to
         // the raw text instead (a Lambda response is limited to 6 MB). A line longer than what
         // is left of the budget is shown in part, so a paste of one huge line is not blank.
@@ -151,69 +190,42 @@ pub fn paste_page(
             break;
         }
     }
-    let id = &paste.id;
-    let (expiry, actions) = if revealed {
-        (
-            "deleted now that it has been read".to_owned(),
-            String::new(),
-        )
-    } else {
-        (
-            format!(
-                "expires {} ({})",
-                remaining(now, paste.expires_at),
-                paste.expires_at
-            ),
-            format!(
-                "<a class=\"button\" href=\"/raw/{id}\">Raw</a>\
-                 <a class=\"button\" href=\"/raw/{id}?download=1\" download>Download</a>"
-            ),
-        )
-    };
-    page(
-        &title,
-        &format!(
-            "<article class=\"paste\" data-id=\"{id}\"{burned}><h1>{}</h1>\
-             <p class=\"meta\">{} · {} · created {} · {expiry}</p>\
-             <div class=\"toolbar\">{actions}<button type=\"button\" class=\"copy\" hidden>Copy</button>\
-             <button type=\"button\" class=\"delete\" hidden>Delete</button></div>\
-             <pre class=\"code\"><code{class}>{lines}</code></pre>{notice}</article>",
-            escape_html(&title),
-            human_size(paste.size()),
-            language.map_or("plain text", |l| l.display),
-            paste.created_at,
-            burned = if revealed { " data-burned=\"1\"" } else { "" },
-            notice = match (truncated, revealed) {
-                (false, _) => String::new(),
-                (true, false) => format!("<p class=\"notice\">Only the beginning is shown here. <a href=\"/raw/{id}\">View the whole paste as text</a>.</p>"),
-                (true, true) => "<p class=\"notice\">Only the beginning is shown here, and this paste is now deleted.</p>".to_owned(),
-            },
-        ),
-    )
+    (lines, truncated)
+}
+
+#[derive(Template)]
+#[template(path = "burn.html")]
+struct BurnPage<'a> {
+    layout: Layout,
+    id: &'a Id,
+    remaining: String,
+    expires_at: UnixTime,
 }
 
 /// Shown instead of a burn-after-reading paste: revealing it is an explicit POST.
 pub fn burn_page(id: &Id, expires_at: UnixTime, now: UnixTime) -> String {
-    page(
-        "Burn after reading",
-        &format!(
-            "<article class=\"burn\"><h1>This paste will be deleted once it is read</h1>\
-             <p>Only one person can ever see it. Revealing it now deletes it: the link stops working.</p>\
-             <p class=\"meta\">Unless revealed, it expires {} ({expires_at}).</p>\
-             <form method=\"post\" action=\"/{id}/reveal\"><button type=\"submit\" class=\"primary\">Reveal and delete</button></form></article>",
-            remaining(now, expires_at)
-        ),
-    )
+    render(&BurnPage {
+        layout: Layout::new(),
+        id,
+        remaining: remaining(now, expires_at),
+        expires_at,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    layout: Layout,
+    status: u16,
+    message: &'a str,
 }
 
 pub fn error_page(status: u16, message: &str) -> String {
-    page(
-        &format!("Error {status}"),
-        &format!(
-            "<article class=\"error-page\"><h1>{status}</h1><p>{}</p><p><a href=\"/\">New paste</a></p></article>",
-            escape_html(message)
-        ),
-    )
+    render(&ErrorPage {
+        layout: Layout::new(),
+        status,
+        message,
+    })
 }
 
 /// "in 3 days", "in 5 minutes".
@@ -269,14 +281,6 @@ mod tests {
     }
 
     #[test]
-    fn escaping_covers_markup_and_both_quotes() {
-        assert_eq!(
-            escape_html(r#"<a href="x" onclick='y'>&</a>"#),
-            "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
-        );
-    }
-
-    #[test]
     fn paste_content_and_title_never_become_markup() {
         let evil = "<script>alert(1)</script>\n</textarea>\"><img src=x onerror=alert(2)>";
         let html = paste_page(
@@ -289,6 +293,34 @@ mod tests {
         assert!(!html.contains("<img"));
         assert!(!html.contains("<b>title"));
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    }
+
+    #[test]
+    fn error_and_burn_pages_escape_what_they_are_given() {
+        let html = error_page(404, "no paste <img src=x onerror=alert(1)> \"here\"");
+        assert!(html.contains("<h1>404</h1>"), "{html}");
+        assert!(!html.contains("<img"));
+        assert!(
+            html.contains("&#60;img src=x onerror=alert(1)&#62;"),
+            "{html}"
+        );
+        let id = Id::generate();
+        let burn = burn_page(&id, UnixTime(7200), UnixTime(0));
+        assert!(burn.contains(&format!("action=\"/{id}/reveal\"")) && burn.contains("in 2 hours"));
+    }
+
+    #[test]
+    fn the_form_offers_every_language_and_selects_the_default_expiry() {
+        let html = create_page();
+        for l in LANGUAGES {
+            assert!(
+                html.contains(&format!("<option value=\"{}\"", l.name)),
+                "{}",
+                l.name
+            );
+        }
+        assert!(html.contains("<option value=\"7d\" selected>7 days</option>"));
+        assert_eq!(html.matches(" selected").count(), 1);
     }
 
     #[test]
@@ -325,8 +357,8 @@ mod tests {
     #[test]
     fn pages_load_only_their_own_hashed_assets() {
         let html = create_page();
-        assert!(html.contains(&format!("href=\"{}\"", crate::assets::path("style.css"))));
-        assert!(html.contains(&format!("src=\"{}\"", crate::assets::path("app.js"))));
+        assert!(html.contains(&format!("href=\"{}\"", assets::path("style.css"))));
+        assert!(html.contains(&format!("src=\"{}\"", assets::path("app.js"))));
         assert!(
             !html.contains("http://") && !html.contains("https://"),
             "no other host"
