@@ -7,6 +7,8 @@
 //! Two secrets are accepted at once, so that the secret can be rotated without an outage: the
 //! origin learns the new one before the CDN starts sending it, and forgets the old one after.
 
+use std::sync::Arc;
+
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -16,7 +18,6 @@ use pastebin_core::TokenHash;
 
 use crate::client_ip::ClientIp;
 use crate::error::ApiError;
-use crate::state::AppState;
 
 pub const VERIFY_HEADER: &str = "x-origin-verify";
 pub const VIEWER_IP_HEADER: &str = "x-viewer-ip";
@@ -72,8 +73,11 @@ impl OriginGuard {
 
 /// Refuses what did not come through the CDN (cheaply: before any route, limiter or store),
 /// and takes the viewer's address and host from what did.
-pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let guard = &state.origin;
+pub async fn guard(
+    State(guard): State<Arc<OriginGuard>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     if !guard.is_open() {
         if !guard.vouches_for(req.headers()) {
             return ApiError::NotThroughCdn.into_response();

@@ -123,7 +123,7 @@ pub fn router(state: AppState, routes: Routes) -> Router {
         .method_not_allowed_fallback(meta::method_not_allowed)
         .fallback(meta::no_route)
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            state.origin.clone(),
             origin::guard,
         ))
         .layer(axum::middleware::from_fn_with_state(
