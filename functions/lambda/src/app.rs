@@ -1,6 +1,6 @@
 use axum::Router;
 use pastebin_aws::{AwsBackend, AwsError, AwsSettings};
-use pastebin_core::{ConfigError, Storage, StoreKind, vars};
+use pastebin_core::{ConfigError, StoreKind, vars};
 use pastebin_http::config::Settings;
 use pastebin_http::{AppState, Routes, Runtime, app_state, router};
 
@@ -35,8 +35,17 @@ pub async fn http_app(routes: Routes) -> Result<Router, StartError> {
             }
             AwsBackend::new(aws).await.prepared().await?.storage()
         }
-        // Unreachable without the feature: `parse` accepts only what `STORES` lists.
-        StoreKind::Memory | StoreKind::Embedded => Storage::memory(),
+        #[cfg(feature = "bench-memory-store")]
+        StoreKind::Memory => pastebin_core::Storage::memory(),
+        // `parse` has refused it already; a deployment build does not even link the memory store.
+        other => {
+            return Err(ConfigError {
+                var: vars::STORE,
+                value: other.name().to_owned(),
+                reason: "a function takes `aws`".to_owned(),
+            }
+            .into());
+        }
     };
     let state = app_state(storage, &settings, Runtime::LAMBDA);
     Ok(with_lambda_layers(state, routes))
