@@ -49,10 +49,15 @@ impl Env<'_> {
     }
 
     pub fn flag(&self, var: &'static str, default: bool) -> Result<bool, ConfigError> {
+        Ok(self.optional_flag(var)?.unwrap_or(default))
+    }
+
+    /// `None` when unset, for settings whose default is not known where they are read.
+    pub fn optional_flag(&self, var: &'static str) -> Result<Option<bool>, ConfigError> {
         match self.get(var).map(|v| v.to_ascii_lowercase()) {
-            None => Ok(default),
-            Some(v) if matches!(v.as_str(), "1" | "true" | "yes" | "on") => Ok(true),
-            Some(v) if matches!(v.as_str(), "0" | "false" | "no" | "off") => Ok(false),
+            None => Ok(None),
+            Some(v) if matches!(v.as_str(), "1" | "true" | "yes" | "on") => Ok(Some(true)),
+            Some(v) if matches!(v.as_str(), "0" | "false" | "no" | "off") => Ok(Some(false)),
             Some(v) => Err(ConfigError {
                 var,
                 value: v,

@@ -83,10 +83,7 @@ impl Settings {
             cache: CachePolicy::new(shared_max_age),
             origin: origin_guard(&env)?,
             body_timeout: positive(&env, vars::BODY_TIMEOUT, Self::DEFAULT_BODY_TIMEOUT)?,
-            access_log: match env.get(vars::ACCESS_LOG) {
-                None => None,
-                Some(_) => Some(env.flag(vars::ACCESS_LOG, true)?),
-            },
+            access_log: env.optional_flag(vars::ACCESS_LOG)?,
         })
     }
 }

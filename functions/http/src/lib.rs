@@ -33,4 +33,3 @@ pub use public_url::PublicUrl;
 pub use routes::{Routes, cacheable_paths, router};
 pub use setup::{Runtime, app_state};
 pub use state::AppState;
-pub use web::escape_html;

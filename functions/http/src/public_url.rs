@@ -2,7 +2,7 @@ use http::HeaderMap;
 use http::header::HOST;
 
 /// The base that share URLs are printed with.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PublicUrl {
     /// Configured (`PASTEBIN_PUBLIC_URL`), e.g. `https://paste.example.com`.
     Fixed(String),

@@ -50,3 +50,36 @@ pub fn app_state(storage: Storage, settings: &Settings, runtime: Runtime) -> App
         .with_access_log_default(runtime.access_log)
         .with_settings(settings)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn access_log(value: Option<&str>, runtime: Runtime) -> bool {
+        let settings = Settings::from_lookup(|name| {
+            (name == pastebin_core::vars::ACCESS_LOG)
+                .then(|| value.map(str::to_owned))
+                .flatten()
+        })
+        .unwrap();
+        app_state(Storage::memory(), &settings, runtime).access_log
+    }
+
+    #[test]
+    fn each_runtime_has_its_access_log_default_and_the_setting_overrides_it() {
+        assert!(access_log(None, Runtime::LOCAL));
+        assert!(
+            !access_log(None, Runtime::LAMBDA),
+            "API Gateway logs already"
+        );
+        assert!(access_log(Some("on"), Runtime::LAMBDA));
+        assert!(!access_log(Some("off"), Runtime::LOCAL));
+    }
+
+    #[test]
+    fn printed_urls_use_the_runtime_scheme_unless_configured() {
+        let settings = Settings::from_lookup(|_| None).unwrap();
+        let state = app_state(Storage::memory(), &settings, Runtime::LAMBDA);
+        assert_eq!(state.public_url, PublicUrl::FromRequest { scheme: "https" });
+    }
+}

@@ -7,5 +7,4 @@ mod escape;
 mod highlight;
 mod pages;
 
-pub use escape::escape_html;
 pub use pages::{burn_page, create_page, download_name, error_page, paste_page};

@@ -4,6 +4,7 @@
 //! `assets/app.js` adds conveniences.
 
 use std::fmt::Write;
+use std::sync::OnceLock;
 
 use askama::Template;
 use pastebin_core::{Id, LANGUAGES, Language, MAX_TITLE_CHARS, Paste, UnixTime, language_for};
@@ -19,11 +20,13 @@ struct Layout {
 }
 
 impl Layout {
-    fn new() -> Self {
-        Self {
+    /// The asset paths are fixed for the life of the process: looked up once.
+    fn get() -> &'static Self {
+        static LAYOUT: OnceLock<Layout> = OnceLock::new();
+        LAYOUT.get_or_init(|| Self {
             style: assets::path("style.css"),
             script: assets::path("app.js"),
-        }
+        })
     }
 }
 
@@ -61,35 +64,39 @@ struct LanguageChoice {
 #[derive(Template)]
 #[template(path = "create.html")]
 struct CreatePage {
-    layout: Layout,
+    layout: &'static Layout,
     title_max_chars: usize,
     languages: Vec<LanguageChoice>,
     expiry: Vec<ExpiryChoice>,
 }
 
-pub fn create_page() -> String {
-    render(&CreatePage {
-        layout: Layout::new(),
-        title_max_chars: MAX_TITLE_CHARS,
-        languages: LANGUAGES
-            .iter()
-            .map(|l| LanguageChoice {
-                name: l.name,
-                extensions: std::iter::once(l.name)
-                    .chain(l.aliases.iter().copied())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                display: l.display,
-            })
-            .collect(),
-        expiry: EXPIRY_CHOICES
-            .iter()
-            .map(|&(value, label)| ExpiryChoice {
-                value,
-                label,
-                selected: value == DEFAULT_EXPIRY_CHOICE,
-            })
-            .collect(),
+/// The same for every request: rendered once per process.
+pub fn create_page() -> &'static str {
+    static PAGE: OnceLock<String> = OnceLock::new();
+    PAGE.get_or_init(|| {
+        render(&CreatePage {
+            layout: Layout::get(),
+            title_max_chars: MAX_TITLE_CHARS,
+            languages: LANGUAGES
+                .iter()
+                .map(|l| LanguageChoice {
+                    name: l.name,
+                    extensions: std::iter::once(l.name)
+                        .chain(l.aliases.iter().copied())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    display: l.display,
+                })
+                .collect(),
+            expiry: EXPIRY_CHOICES
+                .iter()
+                .map(|&(value, label)| ExpiryChoice {
+                    value,
+                    label,
+                    selected: value == DEFAULT_EXPIRY_CHOICE,
+                })
+                .collect(),
+        })
     })
 }
 
@@ -102,7 +109,7 @@ fn language_of(paste: &Paste, ext: Option<&str>) -> Option<&'static Language> {
 #[derive(Template)]
 #[template(path = "paste.html")]
 struct PastePage<'a> {
-    layout: Layout,
+    layout: &'static Layout,
     id: &'a Id,
     title: String,
     size: String,
@@ -136,7 +143,7 @@ pub fn paste_page(
         )
     };
     render(&PastePage {
-        layout: Layout::new(),
+        layout: Layout::get(),
         id: &paste.id,
         title: paste
             .title
@@ -196,7 +203,7 @@ fn numbered_lines(content: &str, language: Option<&'static Language>) -> (String
 #[derive(Template)]
 #[template(path = "burn.html")]
 struct BurnPage<'a> {
-    layout: Layout,
+    layout: &'static Layout,
     id: &'a Id,
     remaining: String,
     expires_at: UnixTime,
@@ -205,7 +212,7 @@ struct BurnPage<'a> {
 /// Shown instead of a burn-after-reading paste: revealing it is an explicit POST.
 pub fn burn_page(id: &Id, expires_at: UnixTime, now: UnixTime) -> String {
     render(&BurnPage {
-        layout: Layout::new(),
+        layout: Layout::get(),
         id,
         remaining: remaining(now, expires_at),
         expires_at,
@@ -215,14 +222,14 @@ pub fn burn_page(id: &Id, expires_at: UnixTime, now: UnixTime) -> String {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
-    layout: Layout,
+    layout: &'static Layout,
     status: u16,
     message: &'a str,
 }
 
 pub fn error_page(status: u16, message: &str) -> String {
     render(&ErrorPage {
-        layout: Layout::new(),
+        layout: Layout::get(),
         status,
         message,
     })
