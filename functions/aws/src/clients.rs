@@ -190,5 +190,7 @@ mod tests {
             + CLEANUP_BUDGET;
         assert!(worst <= REQUEST_BUDGET, "{worst:?}");
         assert!(Timeouts::STORE.attempt <= Timeouts::STORE.operation);
+        // The limiter's calls go through the store's client and connector: one connect timeout.
+        assert_eq!(Timeouts::LIMITER.connect, Timeouts::STORE.connect);
     }
 }

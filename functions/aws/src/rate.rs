@@ -77,6 +77,22 @@ impl DynamoRateLimiter {
         self.local.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Updates what is known of `key` once a flush has answered, unless a request has started
+    /// the next window meanwhile: those counts belong to another minute.
+    fn after_flush(
+        &self,
+        window: i64,
+        key: &(ClientKey, RateClass),
+        update: impl FnOnce(&mut Counts),
+    ) {
+        let mut local = self.local();
+        if local.window == window
+            && let Some(counts) = local.clients.get_mut(key)
+        {
+            update(counts);
+        }
+    }
+
     async fn add(
         &self,
         client: ClientKey,
@@ -126,11 +142,13 @@ impl RateLimiter for DynamoRateLimiter {
         let key = (client, class);
         // Count locally, and decide whether the shared counter must hear of it now. What is
         // flushed is marked as such at once, so that concurrent requests never add it twice.
+        let mut ended = None;
         let pending = {
             let mut local = self.local();
             if local.window != window {
                 local.window = window;
-                local.clients.clear();
+                // Freed after the lock is released, not while other requests wait for it.
+                ended = Some(std::mem::take(&mut local.clients));
             }
             if local.clients.len() >= MAX_LOCAL && !local.clients.contains_key(&key) {
                 // Too many clients to batch: this one is counted at once.
@@ -151,11 +169,12 @@ impl RateLimiter for DynamoRateLimiter {
                 pending
             }
         };
+        drop(ended);
         match self.add(client, class, window, pending).await {
             Ok(total) => {
-                if let Some(counts) = self.local().clients.get_mut(&key) {
-                    counts.shared = counts.shared.max(total);
-                }
+                self.after_flush(window, &key, |counts| {
+                    counts.shared = counts.shared.max(total)
+                });
                 Ok(if total > u64::from(limit) {
                     limited
                 } else {
@@ -164,9 +183,9 @@ impl RateLimiter for DynamoRateLimiter {
             }
             Err(e) => {
                 // Not counted after all: a later flush carries these requests.
-                if let Some(counts) = self.local().clients.get_mut(&key) {
+                self.after_flush(window, &key, |counts| {
                     counts.flushed = counts.flushed.saturating_sub(pending);
-                }
+                });
                 Err(e)
             }
         }
