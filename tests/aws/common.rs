@@ -83,7 +83,6 @@ pub async fn item_ids(clients: &AwsClients, settings: &AwsSettings) -> Vec<Strin
         .collect()
 }
 
-/// `len` bytes of varied text, distinct per `seed`.
 /// `len` bytes of text, distinct per `seed`, that compresses no further than about 4:3 (random
 /// alphanumerics), so that a large one really is stored in S3 and not inline once compressed.
 pub fn large_text(len: usize, seed: &str) -> String {

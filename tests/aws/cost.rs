@@ -90,7 +90,8 @@ async fn a_typical_create_is_one_write_unit_and_a_read_miss_writes_nothing() {
         "create_calls": created.iter().map(|(op, (calls, _))| (op.clone(), f64::from(*calls) / per)).collect::<std::collections::BTreeMap<_, _>>(),
     });
     println!("DYNAMODB_UNITS {figures}");
-    assert!(create_wru / per <= 1.0, "{figures}");
+    // Exact and non-zero: a meter that stopped seeing ConsumedCapacity would read 0 and fail.
+    assert_eq!(create_wru / per, 1.0, "{figures}");
     assert_eq!(read_wru, 0.0, "{figures}");
-    assert!(read_rru / per <= 1.0, "{figures}");
+    assert!(read_rru > 0.0 && read_rru / per <= 1.0, "{figures}");
 }

@@ -2,7 +2,7 @@ use std::process::Command;
 
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 
-use crate::common::{Server, client, post_text};
+use crate::common::{Server, client, id_of, post_text};
 
 #[tokio::test]
 async fn health_reports_ok_when_the_store_answers() {
@@ -186,7 +186,7 @@ async fn every_html_page_carries_the_security_headers() {
 async fn raw_text_and_json_are_sandboxed_with_nothing_allowed_to_load() {
     let s = Server::start();
     let url = post_text(&s, "/", "<script>alert(1)</script>").await;
-    let id = url.trim().rsplit('/').next().unwrap().to_owned();
+    let id = id_of(&url);
     for (path, accept) in [
         (format!("/raw/{id}"), "text/html"),
         (format!("/{id}"), "application/json"),
