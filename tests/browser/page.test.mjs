@@ -4,8 +4,8 @@
 //   cd tests/browser && npm ci && npm test      (scripts/test does this; needs target/debug/pastebin)
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -164,6 +164,156 @@ test('create with JavaScript disabled: the plain form post lands on the paste', 
   assert.equal(await page.locator('.line').first().textContent(), '1no script here <i>at all</i>');
   assert.ok((await page.locator('.meta').textContent()).includes('expires in 59 minutes') || (await page.locator('.meta').textContent()).includes('expires in 1 hour'));
   await context.close();
+});
+
+/// The command-line client (the same binary), against this server.
+function cli(args, input) {
+  const run = spawnSync(BIN, args, { input, encoding: 'utf8', env: { ...process.env, PASTEBIN_SERVER: base } });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+const SECRET = 'password=hunter2';
+const SEALED_CODE = `fn main() {\n    let ${SECRET} = "é 😀";\n}\n${XSS}\n`;
+
+/// An encrypted paste created in the browser: its link, its id, and every request body sent.
+async function createEncrypted(page, { burn = false } = {}) {
+  const bodies = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST') bodies.push(r.postDataBuffer()?.toString('utf8') ?? '');
+  });
+  await page.goto(`${base}/`);
+  await page.fill('textarea[name=content]', SEALED_CODE);
+  await page.selectOption('select[name=syntax]', 'rust');
+  await page.fill('input[name=title]', 'Sealed <b>title</b>');
+  assert.ok(await page.locator('input[name=encrypted]').isVisible(), 'the option is offered where the browser can encrypt');
+  await page.check('input[name=encrypted]');
+  if (burn) await page.check('input[name=burn_after_reading]');
+  await Promise.all([page.waitForURL(/\/[A-Za-z0-9]{10}#[A-Za-z0-9_-]{43}$/), page.click('button[type=submit]')]);
+  const link = page.url();
+  return { link, id: new URL(link).pathname.slice(1), key: new URL(link).hash.slice(1), bodies };
+}
+
+test('encrypted in the browser: the server gets only ciphertext, the reader sees the paste highlighted', async () => {
+  const { context, page } = await newPage();
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  const { link, id, key, bodies } = await createEncrypted(page);
+
+  // What left the browser: ciphertext and the flag, never the text, title, language or key.
+  assert.equal(bodies.length, 1);
+  for (const secret of [SECRET, 'Sealed', 'rust', key]) assert.ok(!bodies[0].includes(secret), `the request carried ${secret}`);
+  assert.match(bodies[0], /name="encrypted"\r\n\r\n1\r\n/);
+  // What the server holds and serves: the same ciphertext.
+  const stored = await fetch(`${base}/pastes/${id}`).then((r) => r.json());
+  assert.equal(stored.encrypted, true);
+  assert.equal(stored.title, null);
+  assert.equal(stored.syntax, 'text');
+  assert.match(stored.content, /^[A-Za-z0-9_-]+$/);
+  assert.ok(!stored.content.includes(SECRET));
+  assert.equal(await fetch(`${base}/raw/${id}`).then((r) => r.text()), stored.content);
+  const html = await fetch(`${base}/${id}`, { headers: { accept: 'text/html' } }).then((r) => r.text());
+  assert.ok(!html.includes(SECRET) && !html.includes('Sealed'));
+
+  // The page decrypted, highlighted with the server's rules, escaped.
+  await page.waitForSelector('pre.code:not([hidden])');
+  assert.equal(await page.locator('h1').textContent(), 'Sealed <b>title</b>');
+  assert.equal(await page.title(), 'Sealed <b>title</b> · pastebin');
+  assert.equal(await page.locator('.meta .language').textContent(), 'Rust');
+  assert.equal(await page.locator('.hl-k').first().textContent(), 'fn');
+  assert.ok((await page.locator('#L2').textContent()).includes(SECRET));
+  assert.equal(await page.evaluate(() => window.__xss), undefined);
+  assert.equal(await page.locator('article img, article b, article script').count(), 0);
+  assert.equal(await page.locator('.status').isVisible(), false);
+  await page.screenshot({ path: join(ARTIFACTS, 'sealed-page.png'), fullPage: true });
+
+  // Line anchors keep the key; a link to lines still opens.
+  await page.click('#L2 a.ln');
+  assert.equal(new URL(page.url()).hash, `#${key}/L2`);
+  await page.click('#L3 a.ln', { modifiers: ['Shift'] });
+  assert.equal(new URL(page.url()).hash, `#${key}/L2-L3`);
+  await page.goto(`${base}/${id}#${key}/L3`);
+  await page.waitForSelector('pre.code:not([hidden])');
+  assert.deepEqual(await page.locator('.line.selected').evaluateAll((ls) => ls.map((l) => l.id)), ['L3']);
+
+  // Copy and download give the plaintext.
+  await page.click('button.copy');
+  await page.waitForFunction(() => document.querySelector('button.copy').textContent === 'Copied');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), SEALED_CODE);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('button.download')]);
+  assert.equal(download.suggestedFilename(), `${id}.rs`);
+  const saved = join(dataDir, 'download.rs');
+  await download.saveAs(saved);
+  assert.equal(readFileSync(saved, 'utf8'), SEALED_CODE);
+
+  // Browser → command line: the same link decrypts there.
+  const got = cli(['get', link]);
+  assert.equal(got.status, 0, got.stderr);
+  assert.equal(got.stdout, SEALED_CODE);
+  assert.deepEqual(page.foreign, []);
+  assert.deepEqual(page.dialogs, []);
+  await context.close();
+});
+
+test('encrypted from the command line: the browser decrypts it; wrong, missing or damaged keys get a message', async () => {
+  const put = cli(['put', '--encrypt', '--syntax', 'py', '--title', 'From the CLI'], 'def f():\n    return "x"  # c\n');
+  assert.equal(put.status, 0, put.stderr);
+  const link = put.stdout.trim();
+  assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9]{10}#[A-Za-z0-9_-]{43}$/);
+  const [url, key] = link.split('#');
+  const { context, page } = await newPage();
+  await page.goto(link);
+  await page.waitForSelector('pre.code:not([hidden])');
+  assert.equal(await page.locator('h1').textContent(), 'From the CLI');
+  assert.equal(await page.locator('.hl-k').first().textContent(), 'def');
+  assert.equal(await page.locator('.hl-c').first().textContent(), '# c');
+
+  const message = async (target) => {
+    await page.goto('about:blank');
+    await page.goto(target);
+    await page.waitForFunction(() => document.querySelector('.status').classList.contains('error'));
+    assert.equal(await page.locator('pre.code').isVisible(), false);
+    return page.locator('.status').textContent();
+  };
+  const other = `${'A'.repeat(42)}E`;
+  assert.match(await message(`${url}#${other}`), /does not open/);
+  assert.match(await message(url), /has no key/);
+  assert.match(await message(`${url}#${key.slice(0, 30)}`), /incomplete|damaged/);
+  assert.equal(cli(['get', `${url}#${other}`]).status, 1);
+  assert.match(cli(['get', `${url}#${other}`]).stderr, /does not open/);
+  assert.match(cli(['get', url]).stderr, /no key/);
+
+  // Tampered ciphertext, stored as a paste of its own: refused by both readers.
+  const stored = await fetch(`${base}/raw/${new URL(url).pathname.slice(1)}`).then((r) => r.text());
+  const flipped = stored.slice(0, 40) + (stored[40] === 'A' ? 'B' : 'A') + stored.slice(41);
+  const tampered = await fetch(`${base}/pastes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content: flipped, encrypted: true }) }).then((r) => r.json());
+  assert.match(await message(`${base}/${tampered.id}#${key}`), /does not open/);
+  assert.match(cli(['get', `${base}/${tampered.id}#${key}`]).stderr, /does not open/);
+  assert.deepEqual(page.dialogs, []);
+  await context.close();
+});
+
+test('burn after reading with encryption: reveal keeps the key, then decrypts once', async () => {
+  const { context, page } = await newPage();
+  const { link, key } = await createEncrypted(page, { burn: true });
+  assert.ok(await page.locator('text=Reveal and delete').isVisible(), 'the interstitial first');
+  await Promise.all([page.waitForURL(/\/reveal#/), page.click('text=Reveal and delete')]);
+  assert.equal(new URL(page.url()).hash, `#${key}`);
+  await page.waitForSelector('pre.code:not([hidden])');
+  assert.ok((await page.locator('#L2').textContent()).includes(SECRET));
+  const again = await page.goto(link);
+  assert.equal(again.status(), 404);
+  await context.close();
+});
+
+test('the server refuses plain text sent as encrypted, and metadata beside ciphertext', async () => {
+  const post = (body) => fetch(`${base}/pastes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const plain = await post({ content: SECRET, encrypted: true });
+  assert.equal(plain.status, 422);
+  assert.match((await plain.json()).message, /not an encrypted paste/);
+  const sealed = cli(['put', '--encrypt'], 'x');
+  const content = await fetch(`${base}/raw/${new URL(sealed.stdout.trim()).pathname.slice(1)}`).then((r) => r.text());
+  const titled = await post({ content, encrypted: true, title: 'leaks' });
+  assert.equal(titled.status, 422);
+  assert.match((await titled.json()).message, /inside the ciphertext/);
 });
 
 test('page weight of a paste page, cold and cached', async () => {

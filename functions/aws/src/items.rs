@@ -25,6 +25,8 @@ pub mod attr {
     pub const SYNTAX: &str = "syntax";
     pub const TITLE: &str = "title";
     pub const BURN: &str = "burn";
+    /// Present (and true) only on end-to-end encrypted pastes.
+    pub const ENCRYPTED: &str = "enc";
     pub const CREATED_AT: &str = "created_at";
     pub const EXPIRES_AT: &str = "expires_at";
     pub const TOKEN_HASH: &str = "token_hash";
@@ -90,6 +92,9 @@ pub fn encode(paste: &Paste, body: Body<'_>) -> Item {
         attr::BURN.to_owned(),
         AttributeValue::Bool(paste.burn_after_reading),
     );
+    if paste.encrypted {
+        item.insert(attr::ENCRYPTED.to_owned(), AttributeValue::Bool(true));
+    }
     item.insert(attr::CREATED_AT.to_owned(), n(paste.created_at.seconds()));
     item.insert(attr::EXPIRES_AT.to_owned(), n(paste.expires_at.seconds()));
     item.insert(
@@ -152,6 +157,11 @@ pub fn decode(item: &Item) -> Result<Decoded, StoreError> {
                 .and_then(|v| v.as_bool().ok())
                 .copied()
                 .unwrap_or(false),
+            encrypted: item
+                .get(attr::ENCRYPTED)
+                .and_then(|v| v.as_bool().ok())
+                .copied()
+                .unwrap_or(false),
             created_at: UnixTime(
                 number(attr::CREATED_AT).ok_or_else(|| corrupt("missing created_at"))?,
             ),
@@ -184,6 +194,7 @@ mod tests {
             syntax: Some("rust".to_owned()),
             title: None,
             burn_after_reading: true,
+            encrypted: false,
             created_at: UnixTime(10),
             expires_at: UnixTime(20),
             delete_token_hash: DeleteToken::generate().hash(),

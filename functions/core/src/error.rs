@@ -16,6 +16,8 @@ pub enum Error {
         value: String,
         expected: String,
     },
+    #[error("the content is not an encrypted paste: {0}")]
+    NotSealed(String),
     #[error("no such paste: it may have expired or been deleted")]
     NotFound,
     #[error("this paste is deleted once read: it must be revealed explicitly")]

@@ -13,6 +13,7 @@ mod limits;
 mod options;
 mod paste;
 mod rate_limit;
+mod sealed;
 mod service;
 mod store;
 mod syntax;
@@ -32,6 +33,7 @@ pub use paste::{Created, Paste, Text};
 pub use rate_limit::{
     ClientKey, FixedWindowLimiter, RateClass, RateLimited, RateLimiter, RateLimits, window_of,
 };
+pub use sealed::{SEALED_VERSION, check_sealed};
 pub use service::Pastebin;
 pub use store::{DeleteOutcome, InsertOutcome, PasteStore, Storage, StoreError};
 pub use syntax::{LANGUAGES, Language, language_for};

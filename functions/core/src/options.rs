@@ -27,6 +27,8 @@ pub struct CreateOptions {
     pub burn_after_reading: Option<bool>,
     pub syntax: Option<Syntax>,
     pub title: Option<Title>,
+    /// The content is sealed in the client (end-to-end encryption).
+    pub encrypted: Option<bool>,
 }
 
 impl CreateOptions {
@@ -39,6 +41,7 @@ impl CreateOptions {
             burn_after_reading: self.burn_after_reading.or(defaults.burn_after_reading),
             syntax: self.syntax.or(defaults.syntax),
             title: self.title.or(defaults.title),
+            encrypted: self.encrypted.or(defaults.encrypted),
         }
     }
 }

@@ -88,6 +88,9 @@ pub struct Paste {
     pub syntax: Option<String>,
     pub title: Option<String>,
     pub burn_after_reading: bool,
+    /// End-to-end encrypted: `content` is sealed (see [`crate::check_sealed`]) and the title
+    /// and language are inside it, not here.
+    pub encrypted: bool,
     pub created_at: UnixTime,
     pub expires_at: UnixTime,
     pub delete_token_hash: TokenHash,
@@ -114,4 +117,5 @@ pub struct Created {
     pub created_at: UnixTime,
     pub expires_at: UnixTime,
     pub burn_after_reading: bool,
+    pub encrypted: bool,
 }

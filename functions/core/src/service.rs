@@ -7,6 +7,7 @@ use crate::limits::Limits;
 use crate::options::{CreateRequest, Lifetime, Syntax, Title};
 use crate::paste::{Created, Paste};
 use crate::rate_limit::{ClientKey, RateClass, RateLimiter, RateLimits};
+use crate::sealed::check_sealed;
 use crate::store::{DeleteOutcome, InsertOutcome, PasteStore, StoreError};
 use crate::time::{Clock, UnixTime};
 use crate::token::{DeleteToken, TokenHash};
@@ -92,6 +93,25 @@ impl Pastebin {
             .expires_in
             .map_or(self.limits.default_expiry, Lifetime::duration);
         let burn = options.burn_after_reading.unwrap_or(false);
+        let encrypted = options.encrypted.unwrap_or(false);
+        if encrypted {
+            check_sealed(&content)?;
+            // Sent beside the ciphertext they would be stored in the clear: refused, not dropped,
+            // so that a client learns its metadata belongs inside the envelope.
+            let clear = |option: &'static str, value: String| Error::InvalidOption {
+                option,
+                value,
+                expected: "nothing on an encrypted paste: it belongs inside the ciphertext"
+                    .to_owned(),
+            };
+            if let Some(title) = &options.title {
+                return Err(clear("title", title.as_str().chars().take(40).collect()));
+            }
+            if let Some(syntax) = options.syntax {
+                let name = syntax.language().map_or("text", |l| l.name);
+                return Err(clear("syntax", name.to_owned()));
+            }
+        }
 
         let token = DeleteToken::generate();
         let created_at = self.clock.now();
@@ -104,6 +124,7 @@ impl Pastebin {
                 .map(|l| l.name.to_owned()),
             title: options.title.map(Title::into_string),
             burn_after_reading: burn,
+            encrypted,
             created_at,
             expires_at: created_at.saturating_add(lifetime),
             delete_token_hash: token.hash(),
@@ -118,6 +139,7 @@ impl Pastebin {
                         created_at,
                         expires_at: paste.expires_at,
                         burn_after_reading: burn,
+                        encrypted,
                     });
                 }
                 InsertOutcome::IdTaken => {

@@ -21,6 +21,7 @@ pub fn sample(content: &str, burn: bool) -> (Paste, DeleteToken) {
         syntax: Some("rust".to_owned()),
         title: Some("a title".to_owned()),
         burn_after_reading: burn,
+        encrypted: false,
         created_at: NOW,
         expires_at: UnixTime(NOW.0 + 3600),
         delete_token_hash: token.hash(),

@@ -124,6 +124,7 @@ mod tests {
             syntax: None,
             title: None,
             burn_after_reading: burn,
+            encrypted: false,
             created_at: UnixTime(0),
             expires_at: UnixTime(100),
             delete_token_hash: DeleteToken::generate().hash(),

@@ -1,7 +1,7 @@
 use rusqlite::Connection;
 
 /// Bumped with every change below; `migrate` applies the missing steps in order.
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
 const STEPS: &[&str] = &[
     // 1: one row per paste. Content is a BLOB so that any UTF-8 (NUL included) round-trips.
@@ -21,6 +21,8 @@ const STEPS: &[&str] = &[
          k   INTEGER PRIMARY KEY NOT NULL,
          at  INTEGER NOT NULL
      );",
+    // 3: end-to-end encrypted pastes; every paste stored before is plain.
+    "ALTER TABLE pastes ADD COLUMN encrypted INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// Current schema version, then applies what is missing, each step in its own transaction.

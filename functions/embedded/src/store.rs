@@ -27,7 +27,8 @@ pub const MIN_FREE_BYTES: u64 = 8 << 20;
 /// the largest.
 const READ_CACHE_BYTES: usize = 32 << 20;
 
-const COLUMNS: &str = "id, content, syntax, title, burn, created_at, expires_at, token_hash";
+const COLUMNS: &str =
+    "id, content, syntax, title, burn, created_at, expires_at, token_hash, encrypted";
 
 /// Pastes in a SQLite file: one writer thread that group-commits, a pool of readers, and recent
 /// reads kept in memory; no SQLite call runs on the async threads (they block). One process per
@@ -103,7 +104,7 @@ impl EmbeddedStore {
 
 /// A row as stored; decoded into a [`Paste`] outside the SQLite callback so that corrupt data
 /// becomes a typed error rather than a panic.
-struct Row8 {
+struct Row9 {
     id: String,
     content: Vec<u8>,
     syntax: Option<String>,
@@ -112,9 +113,10 @@ struct Row8 {
     created_at: i64,
     expires_at: i64,
     token_hash: Vec<u8>,
+    encrypted: bool,
 }
 
-impl Row8 {
+impl Row9 {
     fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
             id: r.get(0)?,
@@ -125,6 +127,7 @@ impl Row8 {
             created_at: r.get(5)?,
             expires_at: r.get(6)?,
             token_hash: r.get(7)?,
+            encrypted: r.get(8)?,
         })
     }
 
@@ -146,6 +149,7 @@ impl Row8 {
             syntax: self.syntax,
             title: self.title,
             burn_after_reading: self.burn,
+            encrypted: self.encrypted,
             created_at: UnixTime(self.created_at),
             expires_at: UnixTime(self.expires_at),
             delete_token_hash,
@@ -159,7 +163,7 @@ impl PasteStore for EmbeddedStore {
         let p = paste.clone();
         let inserted = self
             .write(move |conn| {
-                conn.prepare_cached(&format!("INSERT INTO pastes ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING"))?.execute(params![
+                conn.prepare_cached(&format!("INSERT INTO pastes ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO NOTHING"))?.execute(params![
                     p.id.as_str(),
                     p.content.as_bytes(),
                     p.syntax,
@@ -168,6 +172,7 @@ impl PasteStore for EmbeddedStore {
                     p.created_at.seconds(),
                     p.expires_at.seconds(),
                     &p.delete_token_hash.as_bytes()[..],
+                    p.encrypted,
                 ])
             })
             .await?;
@@ -188,11 +193,11 @@ impl PasteStore for EmbeddedStore {
         let row = self
             .read(move |conn| {
                 conn.prepare_cached(&format!("SELECT {COLUMNS} FROM pastes WHERE id = ?1"))?
-                    .query_row([wanted.as_str()], Row8::from_row)
+                    .query_row([wanted.as_str()], Row9::from_row)
                     .optional()
             })
             .await?;
-        let Some(paste) = row.map(Row8::into_paste).transpose()? else {
+        let Some(paste) = row.map(Row9::into_paste).transpose()? else {
             return Ok(None);
         };
         let paste = Arc::new(paste);
@@ -244,11 +249,11 @@ impl PasteStore for EmbeddedStore {
         let row = self
             .write(move |conn| {
                 conn.prepare_cached(&format!("DELETE FROM pastes WHERE id = ?1 AND burn = 1 AND expires_at >= ?2 RETURNING {COLUMNS}"))?
-                    .query_row(params![id.as_str(), now.seconds()], Row8::from_row)
+                    .query_row(params![id.as_str(), now.seconds()], Row9::from_row)
                     .optional()
             })
             .await?;
-        row.map(Row8::into_paste).transpose()
+        row.map(Row9::into_paste).transpose()
     }
 
     async fn sweep_expired(&self, now: UnixTime) -> Result<u64, StoreError> {

@@ -89,6 +89,7 @@ mod tests {
             syntax: None,
             title: None,
             burn_after_reading: burn,
+            encrypted: false,
             created_at: UnixTime(0),
             expires_at: UnixTime(expires_at),
             delete_token_hash: DeleteToken::generate().hash(),

@@ -18,6 +18,7 @@ struct CreatedBody<'a> {
     delete_token: &'a str,
     expires_at: String,
     size: u64,
+    encrypted: bool,
 }
 
 pub async fn create_at_root(
@@ -40,7 +41,7 @@ async fn create(state: AppState, req: Request, route: CreateRoute) -> Result<Res
     let created = state.bin.create(parsed.request).await?;
     Metrics::inc(&state.metrics.creates);
     Metrics::add(&state.metrics.created_bytes, created.size);
-    tracing::info!(paste_id = %created.id, size = created.size, burn = created.burn_after_reading, "paste created");
+    tracing::info!(paste_id = %created.id, size = created.size, burn = created.burn_after_reading, encrypted = created.encrypted, "paste created");
 
     let base = state.public_url.base(&parts.headers);
     let url = format!("{base}/{}", created.id);
@@ -53,6 +54,7 @@ async fn create(state: AppState, req: Request, route: CreateRoute) -> Result<Res
             delete_token: created.delete_token.as_str(),
             expires_at: created.expires_at.to_rfc3339(),
             size: created.size,
+            encrypted: created.encrypted,
         };
         (StatusCode::CREATED, Json(body)).into_response()
     } else if wants == Wants::Html {

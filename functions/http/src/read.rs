@@ -24,6 +24,7 @@ struct PasteBody<'a> {
     created_at: String,
     expires_at: String,
     burn_after_reading: bool,
+    encrypted: bool,
 }
 
 /// `GET /{id}` and `GET /{id}.{ext}`: the share link, HTML for browsers and raw text otherwise.
@@ -166,6 +167,7 @@ fn json_body(paste: &Paste) -> Response {
         created_at: paste.created_at.to_rfc3339(),
         expires_at: paste.expires_at.to_rfc3339(),
         burn_after_reading: paste.burn_after_reading,
+        encrypted: paste.encrypted,
     })
     .into_response()
 }

@@ -53,6 +53,7 @@ async fn fixture_behind(
             syntax: None,
             title: None,
             burn_after_reading: burn,
+            encrypted: false,
             created_at: UnixTime(NOW.0 - 60),
             expires_at: UnixTime(expires_at),
             delete_token_hash: TokenHash::of(TOKEN),

@@ -2,7 +2,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::Parser;
 use pastebin_core::{StoreKind, vars};
 use pastebin_http::config::{ConfigError, Env, Settings, positive};
 use pastebin_http::logging::LogFormat;
@@ -15,8 +14,7 @@ use crate::connections::ConnectionLimits;
 /// (PASTEBIN_MAX_BYTES, PASTEBIN_DEFAULT_EXPIRY, PASTEBIN_MAX_EXPIRY, PASTEBIN_CREATE_RATE,
 /// PASTEBIN_READ_RATE, PASTEBIN_DELETE_RATE, PASTEBIN_PUBLIC_URL, PASTEBIN_SWEEP_INTERVAL,
 /// PASTEBIN_LOG_FORMAT, PASTEBIN_ACCESS_LOG, …) are environment variables only; see the README.
-#[derive(Parser, Debug)]
-#[command(name = "pastebin", version)]
+#[derive(clap::Args, Debug)]
 pub struct Args {
     /// Address to listen on (port 0 picks a free one).
     #[arg(long, env = "PASTEBIN_ADDR", default_value = "127.0.0.1:3000")]

@@ -1,5 +1,6 @@
 //! The local server: the whole HTTP contract on the embedded store, no cloud needed.
 
+mod client;
 mod config;
 mod connections;
 mod serve;
@@ -8,9 +9,32 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// The pastebin: with no command, the server; with one, a client of any pastebin server.
+#[derive(Parser, Debug)]
+#[command(name = "pastebin", version, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<client::Command>,
+    #[command(flatten)]
+    serve: config::Args,
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = config::Args::parse();
+    let cli = Cli::parse();
+    match cli.command {
+        None | Some(client::Command::Serve) => serve(cli.serve).await,
+        Some(command) => match client::run(command).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("pastebin: {e}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+async fn serve(args: config::Args) -> ExitCode {
     let config = match config::Config::load(args) {
         Ok(c) => c,
         Err(e) => {

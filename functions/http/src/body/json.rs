@@ -64,7 +64,10 @@ fn set(
     match (name, &value) {
         (_, Scalar::Null) => {}
         (OptionName::BurnAfterReading, Scalar::Bool(b)) => options.burn_after_reading = Some(*b),
-        (OptionName::BurnAfterReading, _) => return Err(invalid(&value, "true or false")),
+        (OptionName::Encrypted, Scalar::Bool(b)) => options.encrypted = Some(*b),
+        (OptionName::BurnAfterReading | OptionName::Encrypted, _) => {
+            return Err(invalid(&value, "true or false"));
+        }
         (OptionName::ExpiresIn, Scalar::Seconds(Some(secs))) => {
             options.expires_in = Some(limits.lifetime(Duration::from_secs(*secs))?);
         }
@@ -182,6 +185,7 @@ impl<'de> de::Deserialize<'de> for Key {
                     "burn_after_reading" => Key::Option(OptionName::BurnAfterReading),
                     "syntax" => Key::Option(OptionName::Syntax),
                     "title" => Key::Option(OptionName::Title),
+                    "encrypted" => Key::Option(OptionName::Encrypted),
                     _ => Key::Other,
                 })
             }

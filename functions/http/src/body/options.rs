@@ -17,6 +17,7 @@ pub enum OptionName {
     BurnAfterReading,
     Syntax,
     Title,
+    Encrypted,
 }
 
 impl OptionName {
@@ -26,6 +27,7 @@ impl OptionName {
             b"burn" | b"burn_after_reading" => Some(Self::BurnAfterReading),
             b"syntax" | b"lang" | b"language" => Some(Self::Syntax),
             b"title" => Some(Self::Title),
+            b"encrypted" => Some(Self::Encrypted),
             _ => None,
         }
     }
@@ -36,6 +38,7 @@ impl OptionName {
             Self::BurnAfterReading => "burn_after_reading",
             Self::Syntax => "syntax",
             Self::Title => "title",
+            Self::Encrypted => "encrypted",
         }
     }
 }
@@ -51,7 +54,8 @@ pub fn set_text(
     let text = String::from_utf8_lossy(value);
     match name {
         OptionName::ExpiresIn => options.expires_in = limits.lifetime_from_text(&text)?,
-        OptionName::BurnAfterReading => options.burn_after_reading = Some(flag(&text)?),
+        OptionName::BurnAfterReading => options.burn_after_reading = Some(flag(name, &text)?),
+        OptionName::Encrypted => options.encrypted = Some(flag(name, &text)?),
         OptionName::Syntax => options.syntax = (!text.is_empty()).then(|| Syntax::named(&text)),
         OptionName::Title => options.title = Title::parse(&text)?,
     }
@@ -75,7 +79,7 @@ pub fn unknown_field(name: &[u8]) -> ApiError {
     CoreError::InvalidOption {
         option: "form field",
         value: String::from_utf8_lossy(name).chars().take(60).collect(),
-        expected: "fields are content, expires_in, burn_after_reading, syntax and title (files may have any name)".to_owned(),
+        expected: "fields are content, expires_in, burn_after_reading, syntax, title and encrypted (files may have any name)".to_owned(),
     }
     .into()
 }
@@ -90,12 +94,12 @@ pub fn too_long(name: OptionName) -> ApiError {
     .into()
 }
 
-fn flag(value: &str) -> Result<bool, CoreError> {
+fn flag(name: OptionName, value: &str) -> Result<bool, CoreError> {
     match value.to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
         "" | "0" | "false" | "no" | "off" => Ok(false),
         _ => Err(CoreError::InvalidOption {
-            option: "burn_after_reading",
+            option: name.field(),
             value: value.chars().take(60).collect(),
             expected: "one of true, false, 1, 0, yes, no, on, off".to_owned(),
         }),

@@ -7,27 +7,38 @@ struct Asset {
     /// Logical name, e.g. `app.js`.
     name: &'static str,
     content_type: &'static str,
-    body: &'static str,
+    body: String,
 }
 
-const ASSETS: &[Asset] = &[
-    Asset {
-        name: "style.css",
-        content_type: "text/css; charset=utf-8",
-        body: include_str!("../../assets/style.css"),
-    },
-    Asset {
-        name: "app.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../../assets/app.js"),
-    },
-];
+/// The assets, the generated one built on first use.
+fn assets() -> &'static [Asset] {
+    static ASSETS: OnceLock<Vec<Asset>> = OnceLock::new();
+    ASSETS.get_or_init(|| {
+        vec![
+            Asset {
+                name: "style.css",
+                content_type: "text/css; charset=utf-8",
+                body: include_str!("../../assets/style.css").to_owned(),
+            },
+            Asset {
+                name: "app.js",
+                content_type: "text/javascript; charset=utf-8",
+                body: include_str!("../../assets/app.js").to_owned(),
+            },
+            Asset {
+                name: "highlight.js",
+                content_type: "text/javascript; charset=utf-8",
+                body: super::pages::highlight_script(),
+            },
+        ]
+    })
+}
 
 /// `/assets/<stem>.<hash>.<ext>` per asset, computed once.
 fn paths() -> &'static [String] {
     static PATHS: OnceLock<Vec<String>> = OnceLock::new();
     PATHS.get_or_init(|| {
-        ASSETS
+        assets()
             .iter()
             .map(|a| {
                 let hash = &pastebin_core::content_key(b"asset", a.body.as_bytes())[..12];
@@ -40,7 +51,7 @@ fn paths() -> &'static [String] {
 
 /// The URL path of the current version of asset `name`.
 pub fn path(name: &str) -> &'static str {
-    ASSETS
+    assets()
         .iter()
         .position(|a| a.name == name)
         .map_or("/assets/missing", |i| paths()[i].as_str())
@@ -52,7 +63,7 @@ pub fn lookup(file: &str) -> Option<(&'static str, &'static str)> {
     paths()
         .iter()
         .position(|p| *p == wanted)
-        .map(|i| (ASSETS[i].content_type, ASSETS[i].body))
+        .map(|i| (assets()[i].content_type, assets()[i].body.as_str()))
 }
 
 #[cfg(test)]

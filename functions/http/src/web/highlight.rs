@@ -177,6 +177,50 @@ pub fn rules_for(language: &str) -> Option<&'static Rules> {
     })
 }
 
+/// Every language's rules, with the page limits and language names, as the script that the
+/// browser's copy of this lexer (`assets/highlight.js`) reads: one set of tables for both.
+pub fn rules_script(max_bytes: usize, max_lines: usize) -> String {
+    let mut languages = serde_json::Map::new();
+    let mut aliases = serde_json::Map::new();
+    let mut display = serde_json::Map::new();
+    let mut extensions = serde_json::Map::new();
+    for l in pastebin_core::LANGUAGES {
+        for alias in std::iter::once(&l.name).chain(l.aliases) {
+            aliases
+                .entry(*alias)
+                .or_insert_with(|| serde_json::Value::from(l.name));
+        }
+        display.insert(l.name.to_owned(), l.display.into());
+        extensions.insert(l.name.to_owned(), super::pages::extension(l).into());
+        let Some(r) = rules_for(l.name) else { continue };
+        languages.insert(
+            l.name.to_owned(),
+            serde_json::json!({
+                "keywords": r.keywords,
+                "literals": r.literals,
+                "line_comments": r.line_comments,
+                "block_comment": r.block_comment.map(|(open, close)| [open, close]),
+                "quotes": r.quotes.iter().map(char::to_string).collect::<Vec<_>>(),
+                "case_insensitive": r.case_insensitive,
+                "tags": r.tags,
+                "sections": r.sections,
+                "diff": r.diff,
+                "markdown": r.markdown,
+                "dashed_words": r.dashed_words,
+            }),
+        );
+    }
+    let tables = serde_json::json!({
+        "languages": languages,
+        "aliases": aliases,
+        "display": display,
+        "extensions": extensions,
+        "max_bytes": max_bytes,
+        "max_lines": max_lines,
+    });
+    format!("self.PastebinHighlightRules = {tables};\n")
+}
+
 /// Lexer state carried from one line to the next (an open block comment).
 #[derive(Default)]
 pub struct State {

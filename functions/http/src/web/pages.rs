@@ -11,12 +11,14 @@ use pastebin_core::{Id, LANGUAGES, Language, MAX_TITLE_CHARS, Paste, UnixTime, l
 
 use super::assets;
 use super::escape::escape_html;
-use super::highlight::{State, highlight_line, rules_for};
+use super::highlight::{State, highlight_line, rules_for, rules_script};
 
 /// What every page's `<head>` loads: the current versions of its own two assets.
 struct Layout {
     style: &'static str,
     script: &'static str,
+    /// The browser's highlighter, loaded only by the pages that need it.
+    highlighter: &'static str,
 }
 
 impl Layout {
@@ -26,6 +28,7 @@ impl Layout {
         LAYOUT.get_or_init(|| Self {
             style: assets::path("style.css"),
             script: assets::path("app.js"),
+            highlighter: assets::path("highlight.js"),
         })
     }
 }
@@ -131,17 +134,12 @@ pub fn paste_page(
     now: UnixTime,
     revealed: bool,
 ) -> String {
+    if paste.encrypted {
+        return sealed_page(paste, now, revealed);
+    }
     let language = language_of(paste, ext_syntax);
     let (lines, truncated) = numbered_lines(&paste.content, language);
-    let expiry = if revealed {
-        "deleted now that it has been read".to_owned()
-    } else {
-        format!(
-            "expires {} ({})",
-            remaining(now, paste.expires_at),
-            paste.expires_at
-        )
-    };
+    let expiry = expiry_text(paste, now, revealed);
     render(&PastePage {
         layout: Layout::get(),
         id: &paste.id,
@@ -158,6 +156,48 @@ pub fn paste_page(
         truncated,
         revealed,
     })
+}
+
+#[derive(Template)]
+#[template(path = "sealed.html")]
+struct SealedPage<'a> {
+    layout: &'static Layout,
+    id: &'a Id,
+    size: String,
+    created_at: UnixTime,
+    expiry: String,
+    content: &'a str,
+    revealed: bool,
+    max_bytes: usize,
+    max_lines: usize,
+}
+
+/// An end-to-end encrypted paste: the ciphertext for the page's script to open with the key in
+/// the link's fragment, and the same display limits the server applies to plain pastes.
+fn sealed_page(paste: &Paste, now: UnixTime, revealed: bool) -> String {
+    render(&SealedPage {
+        layout: Layout::get(),
+        id: &paste.id,
+        size: human_size(paste.size()),
+        created_at: paste.created_at,
+        expiry: expiry_text(paste, now, revealed),
+        content: &paste.content,
+        revealed,
+        max_bytes: RENDER_MAX_BYTES,
+        max_lines: RENDER_MAX_LINES,
+    })
+}
+
+fn expiry_text(paste: &Paste, now: UnixTime, revealed: bool) -> String {
+    if revealed {
+        "deleted now that it has been read".to_owned()
+    } else {
+        format!(
+            "expires {} ({})",
+            remaining(now, paste.expires_at),
+            paste.expires_at
+        )
+    }
 }
 
 /// The text as escaped, highlighted lines with numbers and anchors, and whether it was cut.
@@ -262,11 +302,24 @@ fn human_size(bytes: u64) -> String {
 
 /// The file name a download gets: the id and the language's usual extension.
 pub fn download_name(paste: &Paste) -> String {
-    let ext = language_of(paste, None)
-        .and_then(|l| l.aliases.first().copied().filter(|a| a.len() <= 4))
-        .or(language_of(paste, None).map(|l| l.name))
-        .unwrap_or("txt");
+    let ext = language_of(paste, None).map_or("txt", extension);
     format!("{}.{ext}", paste.id)
+}
+
+/// A language's usual file extension: its first short alias, else its name.
+pub(super) fn extension(language: &Language) -> &'static str {
+    language
+        .aliases
+        .first()
+        .copied()
+        .filter(|a| a.len() <= 4)
+        .unwrap_or(language.name)
+}
+
+/// The browser's highlighter: its rules and the page limits, generated from the server's.
+pub fn highlight_script() -> String {
+    let code = include_str!("../../assets/highlight.js");
+    rules_script(RENDER_MAX_BYTES, RENDER_MAX_LINES) + code
 }
 
 #[cfg(test)]
@@ -281,6 +334,7 @@ mod tests {
             syntax: syntax.map(str::to_owned),
             title: title.map(str::to_owned),
             burn_after_reading: false,
+            encrypted: false,
             created_at: UnixTime(0),
             expires_at: UnixTime(7200),
             delete_token_hash: DeleteToken::generate().hash(),
@@ -405,6 +459,98 @@ mod tests {
                 && one_line.contains("Only the beginning is shown")
                 && one_line.len() < 2 * RENDER_MAX_BYTES,
             "a single huge line is shown in part, not left out"
+        );
+    }
+
+    #[test]
+    fn a_sealed_paste_page_carries_the_ciphertext_and_no_plain_markup() {
+        let mut p = paste("AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA", None, None);
+        p.encrypted = true;
+        let html = paste_page(&p, Some("rs"), UnixTime(0), false);
+        assert!(html.contains(
+            "<pre class=\"ciphertext\" hidden>AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA</pre>"
+        ));
+        assert!(
+            html.contains(assets::path("highlight.js"))
+                && html.contains("data-max-lines=\"10000\"")
+        );
+        assert!(!html.contains("class=\"line\"") && !html.contains("/raw/"));
+        let plain = paste_page(&paste("x", None, None), None, UnixTime(0), false);
+        assert!(!plain.contains(assets::path("highlight.js")));
+    }
+
+    /// The browser's copy of the highlighter, run by node over the same texts, must produce the
+    /// same markup as this one, for every language and for the page limits.
+    #[test]
+    fn highlight_js_matches_the_server() {
+        let samples = [
+            "fn main() { let s = \"a \\\" b\"; 'c' + `d` } // e\n/* one\r\ntwo */ x = 1.5e3_f32;\n",
+            "<div class=\"x\" data-y='1'>é & ü</div>\n</ns:tag-name>\n<!-- c\nd --> <\n",
+            "SELECT * FROM t WHERE a = 'x' -- tail\nselect Null, TRUE;\n",
+            "+added\n-removed\n@@ -1 +1 @@\n context\n",
+            "# Heading\nsome `code` and `unclosed\n[section]\n  [indented]\nkey = on ; c\n",
+            "日本語 variable_名前 $dollar über-alles --x -- y\n\u{1F600} emoji 'str \u{1F600}' 42\n",
+            "<# ps #> $true $False # c\n{- hs -} -- c\n%% erl\n",
+            "line without end\r",
+            "crlf\r\nlines\r\n\r\n",
+            "",
+            "\n\n",
+            "<script>alert(1)</script> \"><img src=x onerror=alert(2)>",
+        ];
+        let mut cases = Vec::new();
+        let mut case = |text: String, language: Option<&'static Language>| {
+            let (html, truncated) = numbered_lines(&text, language);
+            cases.push(serde_json::json!({
+                "text": text,
+                "language": language.map(|l| l.name),
+                "html": html,
+                "truncated": truncated,
+            }));
+        };
+        for language in std::iter::once(None).chain(LANGUAGES.iter().map(Some)) {
+            for text in samples {
+                case(text.to_owned(), language);
+            }
+        }
+        let rust = language_for("rust");
+        case("0123456789\n".repeat(10_001), rust);
+        case(format!("a\n{}", "é".repeat(RENDER_MAX_BYTES)), rust);
+        case(
+            format!("{}\u{1F600}", "x".repeat(RENDER_MAX_BYTES - 2)),
+            None,
+        );
+        let mut names: Vec<String> = ["RS", " .py", "text", "", "klingon", "C++"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        for l in LANGUAGES {
+            names.push(l.name.to_owned());
+            names.extend(l.aliases.iter().map(|a| (*a).to_owned()));
+        }
+        let aliases: Vec<_> = names
+            .iter()
+            .map(|n| serde_json::json!([n, language_for(n).map(|l| l.name)]))
+            .collect();
+        let input = serde_json::json!({
+            "script": highlight_script(),
+            "cases": cases,
+            "aliases": aliases,
+        });
+        let file =
+            std::env::temp_dir().join(format!("highlight-parity-{}.json", std::process::id()));
+        std::fs::write(&file, input.to_string()).unwrap();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/js/highlight_parity.mjs");
+        let out = std::process::Command::new("node")
+            .arg(script)
+            .arg(&file)
+            .output()
+            .expect("node runs (the browser tests need it too)");
+        let _ = std::fs::remove_file(&file);
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
         );
     }
 
