@@ -73,6 +73,56 @@ async fn a_200_kib_paste_lives_in_s3_and_reads_back_identical() {
     assert_eq!(bin.read(&small.id).await.unwrap().content, "small");
 }
 
+/// The item of an end-to-end encrypted paste: the ciphertext, the flag, and no title or
+/// language (they are inside the ciphertext).
+#[tokio::test]
+async fn an_encrypted_paste_item_holds_the_ciphertext_and_the_flag_only() {
+    let (clients, settings) = fresh().await;
+    let (bin, _) = service(store(&clients, &settings), now());
+    let vectors: serde_json::Value =
+        serde_json::from_str(include_str!("../vectors/sealed-v1.json")).unwrap();
+    let content = vectors[1]["content"].as_str().unwrap();
+    let created = bin
+        .create(CreateRequest {
+            content: content.as_bytes().to_vec(),
+            options: pastebin_core::CreateOptions {
+                encrypted: Some(true),
+                ..Default::default()
+            },
+        })
+        .await
+        .unwrap();
+    let item = clients
+        .dynamodb
+        .get_item()
+        .table_name(&settings.table)
+        .key(
+            "id",
+            aws_sdk_dynamodb::types::AttributeValue::S(created.id.to_string()),
+        )
+        .send()
+        .await
+        .unwrap();
+    let item = item.item().unwrap();
+    assert_eq!(
+        item.get("enc"),
+        Some(&aws_sdk_dynamodb::types::AttributeValue::Bool(true))
+    );
+    // Inline, as it came or deflated (base64 text still deflates by about a quarter).
+    assert!(
+        item.get("body")
+            .and_then(|b| b.as_s().ok())
+            .map(String::as_str)
+            == Some(content)
+            || item.contains_key("bodyz"),
+        "{item:?}"
+    );
+    assert!(!item.contains_key("title") && !item.contains_key("syntax"));
+    let read = bin.read(&created.id).await.unwrap();
+    assert!(read.encrypted);
+    assert_eq!(read.content, content);
+}
+
 #[tokio::test]
 async fn identical_large_bodies_are_stored_once_and_removed_with_their_last_paste() {
     let (clients, settings) = fresh().await;

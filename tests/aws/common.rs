@@ -147,3 +147,9 @@ pub fn spawn_server(endpoint: &str, name: &str, extra: &[(&str, &std::path::Path
     server.base = line.trim().trim_start_matches("listening on ").to_owned();
     server
 }
+
+/// An HTTP client builder on the product's TLS provider (ring), installed once per process.
+pub fn http_client() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}

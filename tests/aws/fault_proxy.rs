@@ -133,7 +133,7 @@ impl FaultProxy {
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let rules = Arc::new(Rules::default());
         let meter = Arc::new(Meter::default());
-        let forward = reqwest::Client::builder()
+        let forward = crate::common::http_client()
             .timeout(Duration::from_secs(30))
             .build()
             .unwrap();

@@ -90,7 +90,7 @@ async fn a_backend_outage_is_503_and_leaves_nothing_half_written() {
     let suffix = pastebin_core::random_alphanumeric(8).to_ascii_lowercase();
     let server = spawn_server(&endpoint, &format!("outage-{suffix}"), &[]);
     let base = server.base.clone();
-    let http = reqwest::Client::builder()
+    let http = crate::common::http_client()
         .timeout(Duration::from_secs(60))
         .build()
         .unwrap();

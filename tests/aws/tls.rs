@@ -85,7 +85,7 @@ async fn the_store_reaches_dynamodb_and_s3_over_tls() {
     );
     let base = server.base.clone();
 
-    let http = reqwest::Client::new();
+    let http = crate::common::http_client().build().unwrap();
     let content = large_text(200 * 1024, "tls");
     let created = http
         .post(format!("{base}/"))

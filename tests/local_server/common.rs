@@ -185,6 +185,8 @@ pub fn client() -> reqwest::Client {
     {
         headers.insert("x-origin-verify", secret.parse().expect("a header value"));
     }
+    // reqwest uses the product's TLS provider (ring), installed once per process.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))

@@ -7,6 +7,7 @@ mod connections;
 mod create;
 mod delete;
 mod durability;
+mod encrypted;
 mod expiry;
 mod limits;
 mod ops;

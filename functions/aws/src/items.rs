@@ -256,6 +256,21 @@ mod tests {
     }
 
     #[test]
+    fn only_encrypted_pastes_carry_the_flag_and_items_without_it_are_plain() {
+        let mut p = paste();
+        let plain = encode(&p, Body::Inline(&p.content));
+        assert!(!plain.contains_key(attr::ENCRYPTED));
+        assert!(!decode(&plain).unwrap().paste.encrypted);
+        p.encrypted = true;
+        let sealed = encode(&p, Body::Inline(&p.content));
+        assert_eq!(
+            sealed.get(attr::ENCRYPTED),
+            Some(&AttributeValue::Bool(true))
+        );
+        assert!(decode(&sealed).unwrap().paste.encrypted);
+    }
+
+    #[test]
     fn damaged_items_are_typed_errors() {
         let p = paste();
         let mut item = encode(&p, Body::Inline("x"));

@@ -34,13 +34,17 @@ pub struct CreateOptions {
 impl CreateOptions {
     /// These options, with what they leave unset taken from `defaults` (a request body's fields
     /// override its query string's).
+    ///
+    /// A body that says it is encrypted takes no title or language from the defaults: those
+    /// belong inside its ciphertext, and a query string's are meant for plain pastes.
     #[must_use]
     pub fn or(self, defaults: Self) -> Self {
+        let sealed_body = self.encrypted == Some(true);
         Self {
             expires_in: self.expires_in.or(defaults.expires_in),
             burn_after_reading: self.burn_after_reading.or(defaults.burn_after_reading),
-            syntax: self.syntax.or(defaults.syntax),
-            title: self.title.or(defaults.title),
+            syntax: self.syntax.or(defaults.syntax.filter(|_| !sealed_body)),
+            title: self.title.or(defaults.title.filter(|_| !sealed_body)),
             encrypted: self.encrypted.or(defaults.encrypted),
         }
     }
@@ -193,6 +197,20 @@ mod tests {
             Some("rust")
         );
         assert_eq!(merged.title, None);
+
+        let query = CreateOptions {
+            title: Title::parse("for plain pastes").unwrap(),
+            syntax: Some(Syntax::named("rs")),
+            ..CreateOptions::default()
+        };
+        let sealed = CreateOptions {
+            encrypted: Some(true),
+            ..CreateOptions::default()
+        }
+        .or(query.clone());
+        assert_eq!((sealed.title, sealed.syntax), (None, None));
+        let plain = CreateOptions::default().or(query);
+        assert!(plain.title.is_some() && plain.syntax.is_some());
     }
 
     #[test]

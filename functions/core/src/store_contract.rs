@@ -31,6 +31,7 @@ pub fn sample(content: &str, burn: bool) -> (Paste, DeleteToken) {
 
 pub async fn run_all(store: Arc<dyn PasteStore>) {
     insert_then_get_round_trips_every_field(&*store).await;
+    encrypted_pastes_keep_their_flag(&*store).await;
     insert_refuses_a_taken_id(&*store).await;
     delete_needs_the_right_token(&*store).await;
     expired_pastes_cannot_be_deleted_or_revealed(&*store).await;
@@ -61,6 +62,27 @@ pub async fn insert_then_get_round_trips_every_field(store: &dyn PasteStore) {
     assert_eq!(got.expires_at, paste.expires_at);
     assert!(got.delete_token_hash.matches(&token.hash()));
     assert!(store.get(&Id::generate()).await.unwrap().is_none());
+}
+
+/// An end-to-end encrypted paste: sealed content, no title or language of its own.
+pub async fn encrypted_pastes_keep_their_flag(store: &dyn PasteStore) {
+    let (mut paste, _) = sample(
+        "AWRlZmdoaWprbG1ubzNm1A4chTrxEkIoh6gJDvcSSWknK5_uCIeM90mt-lEl",
+        false,
+    );
+    paste.encrypted = true;
+    paste.title = None;
+    paste.syntax = None;
+    assert_eq!(store.insert(&paste).await.unwrap(), InsertOutcome::Inserted);
+    let got = store.get(&paste.id).await.unwrap().expect("reads back");
+    assert!(got.encrypted);
+    assert_eq!(
+        (got.content, got.title, got.syntax),
+        (paste.content, None, None)
+    );
+    let (plain, _) = sample("plain", false);
+    store.insert(&plain).await.unwrap();
+    assert!(!store.get(&plain.id).await.unwrap().unwrap().encrypted);
 }
 
 pub async fn insert_refuses_a_taken_id(store: &dyn PasteStore) {

@@ -34,6 +34,38 @@ async fn pastes_survive_reopening_the_database() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A database written before encrypted pastes existed (schema 2) opens, gains the column, and
+/// its pastes read as the plain pastes they are.
+#[tokio::test]
+async fn pastes_stored_before_encryption_existed_read_as_plain() {
+    let dir = tempdir();
+    {
+        let db = rusqlite::Connection::open(dir.join("pastes.sqlite3")).unwrap();
+        db.execute_batch(
+            "CREATE TABLE pastes (id TEXT PRIMARY KEY NOT NULL, content BLOB NOT NULL, syntax TEXT,
+                 title TEXT, burn INTEGER NOT NULL, created_at INTEGER NOT NULL,
+                 expires_at INTEGER NOT NULL, token_hash BLOB NOT NULL);
+             CREATE INDEX pastes_by_expiry ON pastes (expires_at);
+             CREATE TABLE health (k INTEGER PRIMARY KEY NOT NULL, at INTEGER NOT NULL);
+             INSERT INTO pastes VALUES ('OldPaste01', CAST('old text' AS BLOB), 'rust', 'old', 0,
+                 1800000000, 4000000000, zeroblob(32));
+             PRAGMA user_version = 2;",
+        )
+        .unwrap();
+    }
+    let store = EmbeddedStore::open(&dir).unwrap();
+    let id = pastebin_core::Id::parse("OldPaste01").unwrap();
+    let old = pastebin_core::PasteStore::get(&store, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (old.content.as_str(), old.title.as_deref(), old.encrypted),
+        ("old text", Some("old"), false)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[tokio::test]
 async fn an_unwritable_data_dir_is_a_clear_error() {
     let file = tempdir().join("not-a-dir");

@@ -160,6 +160,33 @@ async fn create_json_and_base64_multipart() {
 }
 
 #[tokio::test]
+async fn an_encrypted_create_stores_the_ciphertext_flagged_and_the_page_carries_it() {
+    let f = all().await;
+    let (status, _, body) = replay(&f.app, "create-encrypted.json").await;
+    assert_eq!(status, 201);
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["encrypted"], true);
+    let id = Id::parse(json["id"].as_str().unwrap()).unwrap();
+    let paste = f.store.get(&id).await.unwrap().unwrap();
+    let vectors: serde_json::Value =
+        serde_json::from_str(include_str!("../../../tests/vectors/sealed-v1.json")).unwrap();
+    let content = vectors[0]["content"].as_str().unwrap();
+    assert!(paste.encrypted);
+    assert_eq!(
+        (paste.content.as_str(), paste.title, paste.syntax),
+        (content, None, None)
+    );
+
+    let mut page: serde_json::Value = serde_json::from_str(&event("fetch-html.json")).unwrap();
+    let path = format!("/{id}");
+    page["rawPath"] = path.clone().into();
+    page["requestContext"]["http"]["path"] = path.into();
+    let (status, _, html) = replay_json(&f.app, &page.to_string()).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("paste sealed") && html.contains(content));
+}
+
+#[tokio::test]
 async fn create_errors() {
     let f = fixture(1024, RateLimits::OFF, Routes::CREATE).await;
     assert_eq!(replay(&f.app, "create-too-large.json").await.0, 413);
