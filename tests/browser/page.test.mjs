@@ -158,11 +158,17 @@ test('a burn paste shows an interstitial, reveals once, then is gone', async () 
 test('create with JavaScript disabled: the plain form post lands on the paste', async () => {
   const { context, page } = await newPage({ javaScriptEnabled: false });
   await page.goto(`${base}/`);
+  assert.equal(await page.locator('input[name=encrypted]').isVisible(), false, 'encryption needs the script: not offered');
   await page.fill('textarea[name=content]', 'no script here <i>at all</i>');
   await page.selectOption('select[name=expires_in]', '1h');
   await Promise.all([page.waitForURL(/\/[A-Za-z0-9]{10}$/), page.click('button[type=submit]')]);
   assert.equal(await page.locator('.line').first().textContent(), '1no script here <i>at all</i>');
   assert.ok((await page.locator('.meta').textContent()).includes('expires in 59 minutes') || (await page.locator('.meta').textContent()).includes('expires in 1 hour'));
+  // An encrypted paste says what it needs.
+  const sealed = cli(['put', '--encrypt'], 'hidden without script');
+  await page.goto(sealed.stdout.trim());
+  assert.match(await page.locator('.status').textContent(), /needs JavaScript/);
+  assert.ok(!(await page.content()).includes('hidden without script'));
   await context.close();
 });
 
@@ -224,6 +230,11 @@ test('encrypted in the browser: the server gets only ciphertext, the reader sees
   assert.equal(await page.locator('article img, article b, article script').count(), 0);
   assert.equal(await page.locator('.status').isVisible(), false);
   await page.screenshot({ path: join(ARTIFACTS, 'sealed-page.png'), fullPage: true });
+
+  // The link to share, key included.
+  await page.click('button.copy-link');
+  await page.waitForFunction(() => document.querySelector('button.copy-link').textContent === 'Link copied');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
 
   // Line anchors keep the key; a link to lines still opens.
   await page.click('#L2 a.ln');
@@ -299,6 +310,7 @@ test('burn after reading with encryption: reveal keeps the key, then decrypts on
   assert.equal(new URL(page.url()).hash, `#${key}`);
   await page.waitForSelector('pre.code:not([hidden])');
   assert.ok((await page.locator('#L2').textContent()).includes(SECRET));
+  assert.equal(await page.locator('button.copy-link').count(), 0, 'no link to share: it is gone');
   const again = await page.goto(link);
   assert.equal(again.status(), 404);
   await context.close();

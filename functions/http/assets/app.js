@@ -341,6 +341,21 @@
         enableCopy(function () {
           return Promise.resolve(paste.text);
         });
+        // The link to share is the whole link: without its key it opens nothing.
+        var copyLink = article.querySelector('button.copy-link');
+        if (copyLink) {
+          copyLink.hidden = false;
+          copyLink.addEventListener('click', function () {
+            navigator.clipboard.writeText(location.origin + '/' + id + '#' + linkKey()).then(
+              function () {
+                copyLink.textContent = 'Link copied';
+              },
+              function () {
+                copyLink.textContent = 'Copy failed';
+              }
+            );
+          });
+        }
         var download = article.querySelector('button.download');
         download.hidden = false;
         download.addEventListener('click', function () {
