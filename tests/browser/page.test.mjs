@@ -119,8 +119,14 @@ test('create with JavaScript: highlighted page, line anchors, copy, delete with 
 
 test('the paste page in dark mode, and without a token there is no delete button', async () => {
   const created = await fetch(`${base}/pastes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content: CODE, syntax: 'rust', title: 'Dark' }) }).then((r) => r.json());
-  const { context, page } = await newPage({ colorScheme: 'dark' });
+  const { context, page } = await newPage({ colorScheme: 'dark', timezoneId: 'Asia/Tokyo', locale: 'en-GB' });
   await page.goto(`${base}/${created.id}`);
+  // Times in the reader's zone, the exact UTC time on hover; a fresh 7-day paste says 7 days.
+  const created_at = page.locator('.meta time').first();
+  const utc = await created_at.getAttribute('datetime');
+  assert.equal(await created_at.textContent(), new Date(utc).toLocaleString('en-GB', { timeZone: 'Asia/Tokyo' }));
+  assert.equal(await created_at.getAttribute('title'), utc.replace('T', ' ').replace('Z', ' UTC'));
+  assert.match(await page.locator('.meta').textContent(), /expires in 7 days/);
   assert.equal(await page.locator('button.delete').isVisible(), false);
   assert.equal(await page.locator('button.copy').isVisible(), true);
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);

@@ -16,7 +16,7 @@ function loadSeal() {
     TextDecoder,
     btoa,
     atob,
-    document: { querySelector: () => null },
+    document: { querySelector: () => null, querySelectorAll: () => [] },
     location: { hash: '' },
   };
   context.self = context;

@@ -168,6 +168,7 @@ async fn json_create_returns_json_with_every_documented_field() {
         let body: Value = res.json().await.unwrap();
         let id = body["id"].as_str().unwrap();
         assert_eq!(body["url"], format!("{}/{id}", s.base));
+        assert_eq!(body["short_url"], body["url"]);
         assert_eq!(body["raw_url"], format!("{}/raw/{id}", s.base));
         assert_eq!(body["delete_token"], token_header);
         assert!(body["delete_token"].as_str().unwrap().len() >= 22);

@@ -100,6 +100,14 @@
     return !!(self.crypto && self.crypto.subtle);
   }
 
+  // Times: the server writes them in UTC; shown here in the reader's zone, UTC on hover.
+  Array.prototype.forEach.call(document.querySelectorAll('time[datetime]'), function (t) {
+    var d = new Date(t.dateTime);
+    if (isNaN(d.getTime())) return;
+    t.title = t.dateTime.replace('T', ' ').replace('Z', ' UTC');
+    t.textContent = d.toLocaleString();
+  });
+
   // The key in a sealed paste's link: `#KEY`, or `#KEY/L3-L5` once lines are selected.
   function linkKey() {
     return location.hash.slice(1).split('/')[0];

@@ -14,6 +14,8 @@ use crate::state::AppState;
 struct CreatedBody<'a> {
     id: &'a str,
     url: String,
+    /// The share URL again, under the name the system-design lesson's API uses.
+    short_url: String,
     raw_url: String,
     delete_token: &'a str,
     expires_at: String,
@@ -50,6 +52,7 @@ async fn create(state: AppState, req: Request, route: CreateRoute) -> Result<Res
         let body = CreatedBody {
             id: created.id.as_str(),
             raw_url: format!("{base}/raw/{}", created.id),
+            short_url: url.clone(),
             url,
             delete_token: created.delete_token.as_str(),
             expires_at: created.expires_at.to_rfc3339(),

@@ -119,7 +119,8 @@ struct PastePage<'a> {
     language: &'static str,
     language_class: Option<&'static str>,
     created_at: UnixTime,
-    expiry: String,
+    expires_at: UnixTime,
+    remaining: String,
     /// Escaped markup: numbered, anchored, highlighted lines.
     lines: String,
     truncated: bool,
@@ -139,7 +140,6 @@ pub fn paste_page(
     }
     let language = language_of(paste, ext_syntax);
     let (lines, truncated) = numbered_lines(&paste.content, language);
-    let expiry = expiry_text(paste, now, revealed);
     render(&PastePage {
         layout: Layout::get(),
         id: &paste.id,
@@ -151,7 +151,8 @@ pub fn paste_page(
         language: language.map_or("plain text", |l| l.display),
         language_class: language.map(|l| l.name),
         created_at: paste.created_at,
-        expiry,
+        expires_at: paste.expires_at,
+        remaining: remaining(now, paste.expires_at),
         lines,
         truncated,
         revealed,
@@ -165,7 +166,8 @@ struct SealedPage<'a> {
     id: &'a Id,
     size: String,
     created_at: UnixTime,
-    expiry: String,
+    expires_at: UnixTime,
+    remaining: String,
     content: &'a str,
     revealed: bool,
     max_bytes: usize,
@@ -180,24 +182,13 @@ fn sealed_page(paste: &Paste, now: UnixTime, revealed: bool) -> String {
         id: &paste.id,
         size: human_size(paste.size()),
         created_at: paste.created_at,
-        expiry: expiry_text(paste, now, revealed),
+        expires_at: paste.expires_at,
+        remaining: remaining(now, paste.expires_at),
         content: &paste.content,
         revealed,
         max_bytes: RENDER_MAX_BYTES,
         max_lines: RENDER_MAX_LINES,
     })
-}
-
-fn expiry_text(paste: &Paste, now: UnixTime, revealed: bool) -> String {
-    if revealed {
-        "deleted now that it has been read".to_owned()
-    } else {
-        format!(
-            "expires {} ({})",
-            remaining(now, paste.expires_at),
-            paste.expires_at
-        )
-    }
 }
 
 /// The text as escaped, highlighted lines with numbers and anchors, and whether it was cut.
@@ -275,14 +266,17 @@ pub fn error_page(status: u16, message: &str) -> String {
     })
 }
 
-/// "in 3 days", "in 5 minutes".
+/// "in 3 days", "in 5 minutes": to the nearest unit, so that a paste made seconds ago with
+/// 7 days to live reads "in 7 days" rather than "in 6 days".
 fn remaining(now: UnixTime, at: UnixTime) -> String {
     let s = now.until(at);
+    let nearest = |unit: u64| (s + unit / 2) / unit;
     let (n, unit) = match s {
         0..60 => (s, "second"),
-        60..3600 => (s / 60, "minute"),
-        3600..86_400 => (s / 3600, "hour"),
-        _ => (s / 86_400, "day"),
+        // Below 59.5 minutes and 23.5 hours, so that rounding never says "60 minutes".
+        60..3570 => (nearest(60), "minute"),
+        3570..84_600 => (nearest(3600), "hour"),
+        _ => (nearest(86_400), "day"),
     };
     format!("in {n} {unit}{}", if n == 1 { "" } else { "s" })
 }
@@ -560,5 +554,10 @@ mod tests {
         assert_eq!(remaining(UnixTime(0), UnixTime(600)), "in 10 minutes");
         assert_eq!(remaining(UnixTime(0), UnixTime(7 * 86_400)), "in 7 days");
         assert_eq!(remaining(UnixTime(10), UnixTime(0)), "in 0 seconds");
+        assert_eq!(remaining(UnixTime(5), UnixTime(7 * 86_400)), "in 7 days");
+        assert_eq!(remaining(UnixTime(0), UnixTime(3599)), "in 1 hour");
+        assert_eq!(remaining(UnixTime(0), UnixTime(3569)), "in 59 minutes");
+        assert_eq!(remaining(UnixTime(0), UnixTime(86_399)), "in 1 day");
+        assert_eq!(remaining(UnixTime(0), UnixTime(89)), "in 1 minute");
     }
 }
