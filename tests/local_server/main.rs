@@ -9,6 +9,7 @@ mod delete;
 mod durability;
 mod encrypted;
 mod expiry;
+mod idempotency;
 mod lesson;
 mod limits;
 mod ops;

@@ -40,6 +40,7 @@ impl AwsBackend {
         Storage {
             store: Arc::new(self.store()),
             limiter: Arc::new(DynamoRateLimiter::new(&self.clients, &self.settings.table)),
+            secret: self.settings.server_secret(),
         }
     }
 }

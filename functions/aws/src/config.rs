@@ -86,6 +86,17 @@ impl AwsSettings {
         })
     }
 
+    /// The deployment's secret for derived ids and tokens (idempotent creates), from the hash
+    /// key under its own label; a runtime without the key (it does not create) gets its own.
+    pub fn server_secret(&self) -> pastebin_core::ServerSecret {
+        match &self.hash_key {
+            Some(key) => pastebin_core::ServerSecret::new(
+                pastebin_core::content_key(key, b"pastebin server secret v1").as_bytes(),
+            ),
+            None => pastebin_core::ServerSecret::random(),
+        }
+    }
+
     /// For a runtime that creates pastes: the hash key must be there.
     pub fn require_hash_key(&self) -> Result<(), ConfigError> {
         match self.hash_key {

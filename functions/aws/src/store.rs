@@ -217,11 +217,8 @@ impl PasteStore for DynamoStore {
         });
         match existing {
             // The SDK retried a write whose first reply was lost: the item there is this one
-            // (the token hash is unique to this create), so it was inserted.
-            Some(item)
-                if items::decode(&item)
-                    .is_ok_and(|d| d.paste.delete_token_hash.matches(&paste.delete_token_hash)) =>
-            {
+            // (its token hash and creation time are this create's), so it was inserted.
+            Some(item) if items::decode(&item).is_ok_and(|d| same_write(&d.paste, paste)) => {
                 Ok(InsertOutcome::Inserted)
             }
             Some(_) => {
@@ -237,9 +234,7 @@ impl PasteStore for DynamoStore {
             // body a live paste uses.
             None => match self.item_now(&paste.id).await {
                 Some(Some(item))
-                    if items::decode(&item).is_ok_and(|d| {
-                        d.paste.delete_token_hash.matches(&paste.delete_token_hash)
-                    }) =>
+                    if items::decode(&item).is_ok_and(|d| same_write(&d.paste, paste)) =>
                 {
                     tracing::info!(paste_id = %paste.id, error = %dynamo(error), "the write's reply was lost, but the write was made");
                     Ok(InsertOutcome::Inserted)
@@ -410,4 +405,12 @@ impl PasteStore for DynamoStore {
             .map_err(dynamo)?;
         Ok(())
     }
+}
+
+/// Whether the item found under a paste's id is this very write. A random token is unique to
+/// its create; a derived one (a retried create with an idempotency key) is shared by the retries
+/// of one request, which the creation time then tells apart from the first.
+fn same_write(found: &Paste, written: &Paste) -> bool {
+    found.delete_token_hash.matches(&written.delete_token_hash)
+        && found.created_at == written.created_at
 }

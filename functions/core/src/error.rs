@@ -18,6 +18,8 @@ pub enum Error {
     },
     #[error("the content is not an encrypted paste: {0}")]
     NotSealed(String),
+    #[error("this Idempotency-Key was used for a different paste: use a new key for new content")]
+    IdempotencyKeyReused,
     #[error("no such paste: it may have expired or been deleted")]
     NotFound,
     #[error("this paste is deleted once read: it must be revealed explicitly")]

@@ -3,7 +3,8 @@ use std::fmt;
 /// Every id has exactly this many characters of `[A-Za-z0-9]`: 62^10 ≈ 2^59.5 possibilities.
 pub const ID_LEN: usize = 10;
 
-const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+pub(crate) const ALPHABET: &[u8; 62] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 /// A paste id: short, URL-safe, drawn from the operating system's CSPRNG.
 ///
@@ -15,6 +16,12 @@ impl Id {
     /// A fresh random id. Uniqueness is still enforced by the store's conditional insert.
     pub fn generate() -> Self {
         Self(random_alphanumeric(ID_LEN))
+    }
+
+    /// An id derived rather than drawn (see `idempotency`): the same shape.
+    pub(crate) fn derived(s: String) -> Self {
+        debug_assert!(Self::parse(&s).is_some());
+        Self(s)
     }
 
     /// Accepts exactly the shape [`Id::generate`] produces; anything else is not an id.

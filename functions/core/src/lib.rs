@@ -9,6 +9,7 @@ mod dedup;
 mod error;
 mod expiry;
 mod id;
+mod idempotency;
 mod limits;
 mod options;
 mod paste;
@@ -26,6 +27,9 @@ pub use dedup::content_key;
 pub use error::Error;
 pub use expiry::{DurationError, format_duration, parse_duration};
 pub use id::{ID_LEN, Id, random_alphanumeric};
+pub use idempotency::{
+    IDEMPOTENCY_WINDOW, IdempotencyKey, MAX_IDEMPOTENCY_KEY_CHARS, ServerSecret,
+};
 pub use limits::{Limits, LimitsError};
 pub use memory::MemoryStore;
 pub use options::{CreateOptions, CreateRequest, Lifetime, MAX_TITLE_CHARS, Syntax, Title};

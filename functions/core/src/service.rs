@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use crate::error::Error;
 use crate::id::Id;
+use crate::idempotency::{IDEMPOTENCY_WINDOW, IdempotencyKey, ServerSecret};
 use crate::limits::Limits;
 use crate::options::{CreateRequest, Lifetime, Syntax, Title};
 use crate::paste::{Created, Paste};
@@ -24,6 +25,7 @@ pub struct Pastebin {
     clock: Arc<dyn Clock>,
     limits: Limits,
     rates: RateLimits,
+    secret: ServerSecret,
 }
 
 impl Pastebin {
@@ -40,7 +42,16 @@ impl Pastebin {
             clock,
             limits,
             rates,
+            secret: ServerSecret::random(),
         }
+    }
+
+    /// The deployment's secret, for what every instance must derive alike (idempotent creates);
+    /// without it each process has its own.
+    #[must_use]
+    pub fn with_secret(mut self, secret: ServerSecret) -> Self {
+        self.secret = secret;
+        self
     }
 
     pub fn limits(&self) -> &Limits {
@@ -79,6 +90,62 @@ impl Pastebin {
     /// Stores a create under a fresh id. Its options were validated as they were decoded; the
     /// content is checked here, and the defaults applied.
     pub async fn create(&self, req: CreateRequest) -> Result<Created, Error> {
+        self.create_retry_safe(req, None).await
+    }
+
+    /// A create; with the client's idempotency key (and address), a retry of it within
+    /// [`IDEMPOTENCY_WINDOW`] answers the paste the first one made — same id, same delete token —
+    /// and a reuse of the key for anything else is refused.
+    pub async fn create_retry_safe(
+        &self,
+        req: CreateRequest,
+        key: Option<(&IdempotencyKey, IpAddr)>,
+    ) -> Result<Created, Error> {
+        let (mut paste, mut token) = self.new_paste(req)?;
+        if let Some((key, client)) = key {
+            let (id, derived) = key.derive(&self.secret, ClientKey::of(client), &digest(&paste));
+            paste.id = id;
+            paste.delete_token_hash = derived.hash();
+            if self.store.insert(&paste).await? == InsertOutcome::Inserted {
+                return Ok(created(&paste, derived));
+            }
+            let now = self.clock.now();
+            match self.store.get(&paste.id).await? {
+                Some(first)
+                    if !first.is_expired(now)
+                        && now < first.created_at.saturating_add(IDEMPOTENCY_WINDOW) =>
+                {
+                    if !same_request(&first, &paste) {
+                        return Err(Error::IdempotencyKeyReused);
+                    }
+                    tracing::info!(paste_id = %first.id, "retried create answered with its paste");
+                    return Ok(created(&first, derived));
+                }
+                // The key's paste is past the window, or gone: the key no longer applies.
+                _ => {
+                    paste.id = Id::generate();
+                    token = DeleteToken::generate();
+                    paste.delete_token_hash = token.hash();
+                }
+            }
+        }
+        for attempt in 1..=ID_ATTEMPTS {
+            match self.store.insert(&paste).await? {
+                InsertOutcome::Inserted => return Ok(created(&paste, token)),
+                InsertOutcome::IdTaken => {
+                    tracing::warn!(attempt, "id collision; drawing another");
+                    paste.id = Id::generate();
+                }
+            }
+        }
+        Err(Error::IdsExhausted {
+            attempts: ID_ATTEMPTS,
+        })
+    }
+
+    /// The paste a create asks for, checked, with the defaults applied, under a random id and
+    /// delete token.
+    fn new_paste(&self, req: CreateRequest) -> Result<(Paste, DeleteToken), Error> {
         if req.content.is_empty() {
             return Err(Error::EmptyContent);
         }
@@ -115,7 +182,7 @@ impl Pastebin {
 
         let token = DeleteToken::generate();
         let created_at = self.clock.now();
-        let mut paste = Paste {
+        let paste = Paste {
             id: Id::generate(),
             content: content.into(),
             syntax: options
@@ -129,28 +196,7 @@ impl Pastebin {
             expires_at: created_at.saturating_add(lifetime),
             delete_token_hash: token.hash(),
         };
-        for attempt in 1..=ID_ATTEMPTS {
-            match self.store.insert(&paste).await? {
-                InsertOutcome::Inserted => {
-                    return Ok(Created {
-                        size: paste.size(),
-                        id: paste.id,
-                        delete_token: token,
-                        created_at,
-                        expires_at: paste.expires_at,
-                        burn_after_reading: burn,
-                        encrypted,
-                    });
-                }
-                InsertOutcome::IdTaken => {
-                    tracing::warn!(attempt, "id collision; drawing another");
-                    paste.id = Id::generate();
-                }
-            }
-        }
-        Err(Error::IdsExhausted {
-            attempts: ID_ATTEMPTS,
-        })
+        Ok((paste, token))
     }
 
     /// A paste for reading. Burn-after-reading pastes are only handed out by [`Self::reveal`].
@@ -213,4 +259,50 @@ impl Pastebin {
             _ => Err(Error::NotFound),
         }
     }
+}
+
+/// What a successful create answers.
+fn created(paste: &Paste, token: DeleteToken) -> Created {
+    Created {
+        size: paste.size(),
+        id: paste.id.clone(),
+        delete_token: token,
+        created_at: paste.created_at,
+        expires_at: paste.expires_at,
+        burn_after_reading: paste.burn_after_reading,
+        encrypted: paste.encrypted,
+    }
+}
+
+/// Whether `retry` asks for the paste `first` is: the same text and options, the same lifetime.
+fn same_request(first: &Paste, retry: &Paste) -> bool {
+    first.content == retry.content
+        && first.syntax == retry.syntax
+        && first.title == retry.title
+        && first.burn_after_reading == retry.burn_after_reading
+        && first.encrypted == retry.encrypted
+        && first.created_at.until(first.expires_at) == retry.created_at.until(retry.expires_at)
+}
+
+/// What a create asked for, as bytes for the derivation of its token: the content and every
+/// option that `same_request` compares.
+fn digest(paste: &Paste) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in [
+        paste.content.as_bytes(),
+        paste.syntax.as_deref().unwrap_or("").as_bytes(),
+        paste.title.as_deref().unwrap_or("").as_bytes(),
+    ] {
+        h.update(u64::try_from(part.len()).unwrap_or(u64::MAX).to_be_bytes());
+        h.update(part);
+    }
+    h.update([
+        u8::from(paste.syntax.is_some()),
+        u8::from(paste.title.is_some()),
+        u8::from(paste.burn_after_reading),
+        u8::from(paste.encrypted),
+    ]);
+    h.update(paste.created_at.until(paste.expires_at).to_be_bytes());
+    h.finalize().to_vec()
 }

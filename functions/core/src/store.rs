@@ -3,6 +3,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::id::Id;
+use crate::idempotency::ServerSecret;
 use crate::paste::Paste;
 use crate::rate_limit::RateLimiter;
 use crate::time::UnixTime;
@@ -30,6 +31,8 @@ impl StoreError {
 pub struct Storage {
     pub store: Arc<dyn PasteStore>,
     pub limiter: Arc<dyn RateLimiter>,
+    /// Keys what every instance on this storage must derive alike (idempotent creates).
+    pub secret: ServerSecret,
 }
 
 impl Storage {
@@ -38,6 +41,7 @@ impl Storage {
         Self {
             store: Arc::new(crate::memory::MemoryStore::default()),
             limiter: Arc::new(crate::rate_limit::FixedWindowLimiter::default()),
+            secret: ServerSecret::random(),
         }
     }
 }

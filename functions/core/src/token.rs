@@ -6,7 +6,7 @@ use subtle::ConstantTimeEq;
 use crate::id::random_alphanumeric;
 
 /// 22 characters of `[A-Za-z0-9]`: 22 × log2(62) ≈ 131 bits.
-const TOKEN_LEN: usize = 22;
+pub(crate) const TOKEN_LEN: usize = 22;
 
 /// The secret a creator needs to delete a paste. Shown once, never stored.
 pub struct DeleteToken(String);
@@ -14,6 +14,11 @@ pub struct DeleteToken(String);
 impl DeleteToken {
     pub fn generate() -> Self {
         Self(random_alphanumeric(TOKEN_LEN))
+    }
+
+    /// A token derived rather than drawn (see `idempotency`).
+    pub(crate) fn derived(s: String) -> Self {
+        Self(s)
     }
 
     pub fn as_str(&self) -> &str {

@@ -347,3 +347,105 @@ async fn id_collisions_are_retried_a_bounded_number_of_times() {
     ));
     assert_eq!(store.inner.len(), 1, "nothing half-written");
 }
+
+const CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::new(198, 51, 100, 7));
+
+#[tokio::test]
+async fn a_retried_create_with_its_key_answers_the_same_paste_and_token() {
+    let store = Arc::new(MemoryStore::default());
+    let f = fixture_with(store.clone(), Limits::default(), RateLimits::OFF);
+    let key = IdempotencyKey::parse("3f1c1d62-5a2b-4c38-9d2e-1b7f0c9a4e11").unwrap();
+    let first = f
+        .bin
+        .create_retry_safe(text("once"), Some((&key, CLIENT)))
+        .await
+        .unwrap();
+    f.clock.advance(Duration::from_secs(3600));
+    let retry = f
+        .bin
+        .create_retry_safe(text("once"), Some((&key, CLIENT)))
+        .await
+        .unwrap();
+    assert_eq!(retry.id, first.id);
+    assert_eq!(retry.delete_token.as_str(), first.delete_token.as_str());
+    assert_eq!(
+        retry.expires_at, first.expires_at,
+        "the first paste's, not a new one's"
+    );
+    assert_eq!(store.len(), 1);
+
+    // The same key for something else is refused, and stores nothing.
+    let reused = f
+        .bin
+        .create_retry_safe(text("twice"), Some((&key, CLIENT)))
+        .await;
+    assert!(
+        matches!(reused, Err(Error::IdempotencyKeyReused)),
+        "{reused:?}"
+    );
+    let mut burn = text("once");
+    burn.options.burn_after_reading = Some(true);
+    assert!(matches!(
+        f.bin.create_retry_safe(burn, Some((&key, CLIENT))).await,
+        Err(Error::IdempotencyKeyReused)
+    ));
+    assert_eq!(store.len(), 1);
+
+    // The token answered to the retry deletes the paste.
+    f.bin
+        .delete(&retry.id, Some(retry.delete_token.as_str()))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn keys_belong_to_their_client_and_expire_after_a_day() {
+    let store = Arc::new(MemoryStore::default());
+    let f = fixture_with(store.clone(), Limits::default(), RateLimits::OFF);
+    let key = IdempotencyKey::parse("k-1").unwrap();
+    let other_client = IpAddr::V4(Ipv4Addr::new(203, 0, 113, 9));
+    let a = f
+        .bin
+        .create_retry_safe(text("x"), Some((&key, CLIENT)))
+        .await
+        .unwrap();
+    let b = f
+        .bin
+        .create_retry_safe(text("x"), Some((&key, other_client)))
+        .await
+        .unwrap();
+    assert_ne!(a.id, b.id, "another client's key is another key");
+
+    f.clock.advance(IDEMPOTENCY_WINDOW);
+    let later = f
+        .bin
+        .create_retry_safe(text("x"), Some((&key, CLIENT)))
+        .await
+        .unwrap();
+    assert_ne!(later.id, a.id, "a day later the key no longer applies");
+    assert_eq!(store.len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_duplicates_make_one_paste() {
+    let store = Arc::new(MemoryStore::default());
+    let f = fixture_with(store.clone(), Limits::default(), RateLimits::OFF);
+    let key = IdempotencyKey::parse("burst").unwrap();
+    let tasks: Vec<_> = (0..32)
+        .map(|_| {
+            let bin = f.bin.clone();
+            let key = key.clone();
+            tokio::spawn(async move {
+                bin.create_retry_safe(text("same"), Some((&key, CLIENT)))
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut ids = std::collections::HashSet::new();
+    for t in tasks {
+        ids.insert(t.await.unwrap().id);
+    }
+    assert_eq!(ids.len(), 1);
+    assert_eq!(store.len(), 1);
+}

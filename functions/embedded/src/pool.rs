@@ -73,8 +73,9 @@ impl Drop for Reader<'_> {
     }
 }
 
-/// Opens the single writer connection and brings the schema up to date.
-pub fn open_writer(path: &std::path::Path) -> Result<Connection, crate::EmbeddedError> {
+/// Opens the single writer connection and brings the schema up to date; with it, the store's
+/// secret.
+pub fn open_writer(path: &std::path::Path) -> Result<(Connection, Vec<u8>), crate::EmbeddedError> {
     let open_err = |source| crate::EmbeddedError::Open {
         path: path.to_owned(),
         source,
@@ -89,5 +90,6 @@ pub fn open_writer(path: &std::path::Path) -> Result<Connection, crate::Embedded
             supported: schema::VERSION,
         });
     }
-    Ok(conn)
+    let secret = schema::secret(&conn).map_err(open_err)?;
+    Ok((conn, secret))
 }

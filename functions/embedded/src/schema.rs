@@ -1,7 +1,7 @@
 use rusqlite::Connection;
 
 /// Bumped with every change below; `migrate` applies the missing steps in order.
-pub const VERSION: i64 = 3;
+pub const VERSION: i64 = 4;
 
 const STEPS: &[&str] = &[
     // 1: one row per paste. Content is a BLOB so that any UTF-8 (NUL included) round-trips.
@@ -23,7 +23,22 @@ const STEPS: &[&str] = &[
      );",
     // 3: end-to-end encrypted pastes; every paste stored before is plain.
     "ALTER TABLE pastes ADD COLUMN encrypted INTEGER NOT NULL DEFAULT 0;",
+    // 4: the store's own secret (derived ids and tokens of idempotent creates), made once.
+    "CREATE TABLE secret (
+         k      INTEGER PRIMARY KEY NOT NULL CHECK (k = 0),
+         value  BLOB NOT NULL
+     );",
 ];
+
+/// The store's secret, drawn from the OS generator the first time and kept with the pastes, so
+/// that it lives exactly as long as the data it protects.
+pub fn secret(conn: &Connection) -> rusqlite::Result<Vec<u8>> {
+    conn.execute(
+        "INSERT OR IGNORE INTO secret (k, value) VALUES (0, ?1)",
+        [pastebin_core::random_alphanumeric(43).as_bytes()],
+    )?;
+    conn.query_row("SELECT value FROM secret WHERE k = 0", [], |r| r.get(0))
+}
 
 /// Current schema version, then applies what is missing, each step in its own transaction.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<i64> {

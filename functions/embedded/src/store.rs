@@ -3,8 +3,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use pastebin_core::{
-    Clock, DeleteOutcome, Id, InsertOutcome, Paste, PasteStore, StoreError, SystemClock, TokenHash,
-    UnixTime,
+    Clock, DeleteOutcome, Id, InsertOutcome, Paste, PasteStore, ServerSecret, StoreError,
+    SystemClock, TokenHash, UnixTime,
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -43,6 +43,7 @@ struct Inner {
     writer: Writer,
     readers: ReaderPool,
     cache: ReadCache,
+    secret: ServerSecret,
 }
 
 impl EmbeddedStore {
@@ -53,7 +54,8 @@ impl EmbeddedStore {
             source,
         })?;
         let path = data_dir.join(DB_FILE);
-        let writer = Writer::spawn(open_writer(&path)?).map_err(|source| EmbeddedError::Spawn {
+        let (conn, secret) = open_writer(&path)?;
+        let writer = Writer::spawn(conn).map_err(|source| EmbeddedError::Spawn {
             path: path.clone(),
             source,
         })?;
@@ -63,8 +65,14 @@ impl EmbeddedStore {
                 cache: ReadCache::new(READ_CACHE_BYTES),
                 path,
                 writer,
+                secret: ServerSecret::new(&secret),
             }),
         })
+    }
+
+    /// The secret kept in this store (see `pastebin_core::ServerSecret`).
+    pub fn secret(&self) -> ServerSecret {
+        self.inner.secret.clone()
     }
 
     pub fn path(&self) -> &Path {

@@ -1,10 +1,12 @@
 use axum::Json;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
-use http::{HeaderValue, StatusCode, header};
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+use pastebin_core::{IdempotencyKey, MAX_IDEMPOTENCY_KEY_CHARS};
 use serde::Serialize;
 
 use crate::body::{CreateRoute, parse_create};
+use crate::client_ip::ClientIp;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::negotiate::Wants;
@@ -39,8 +41,13 @@ pub async fn create_at_api(
 
 async fn create(state: AppState, req: Request, route: CreateRoute) -> Result<Response, ApiError> {
     let (parts, body) = req.into_parts();
+    let key = idempotency_key(&parts.headers)?;
     let parsed = parse_create(&parts, body, route, state.bin.limits(), state.body_timeout).await?;
-    let created = state.bin.create(parsed.request).await?;
+    let client = ClientIp::of(&parts.extensions);
+    let created = state
+        .bin
+        .create_retry_safe(parsed.request, key.as_ref().map(|k| (k, client)))
+        .await?;
     Metrics::inc(&state.metrics.creates);
     Metrics::add(&state.metrics.created_bytes, created.size);
     tracing::info!(paste_id = %created.id, size = created.size, burn = created.burn_after_reading, encrypted = created.encrypted, "paste created");
@@ -79,4 +86,22 @@ async fn create(state: AppState, req: Request, route: CreateRoute) -> Result<Res
         h.insert("x-delete-token", token);
     }
     Ok(res)
+}
+
+/// The create's `Idempotency-Key`, if it sent one; a malformed one is refused rather than
+/// ignored, since ignoring it would make a retry create a second paste.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<IdempotencyKey>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .and_then(IdempotencyKey::parse)
+        .map(Some)
+        .ok_or_else(|| {
+            ApiError::Malformed(format!(
+                "the Idempotency-Key header must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} printable ASCII characters"
+            ))
+        })
 }

@@ -50,6 +50,9 @@ impl ApiError {
             Self::Core(C::EmptyContent) => (StatusCode::BAD_REQUEST, "empty_content"),
             Self::Core(C::TooLarge { .. }) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             Self::Core(C::NotText) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "not_text"),
+            Self::Core(C::IdempotencyKeyReused) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused")
+            }
             Self::Core(C::NotSealed(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "not_encrypted"),
             Self::Core(C::InvalidOption { .. }) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "invalid_option")

@@ -39,7 +39,8 @@ pub fn app_state(storage: Storage, settings: &Settings, runtime: Runtime) -> App
         Arc::new(SystemClock),
         settings.limits.clone(),
         settings.rates,
-    );
+    )
+    .with_secret(storage.secret);
     let public_url = settings
         .public_url
         .clone()

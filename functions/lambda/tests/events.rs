@@ -186,6 +186,31 @@ async fn an_encrypted_create_stores_the_ciphertext_flagged_and_the_page_carries_
     assert!(html.contains("paste sealed") && html.contains(content));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_create_with_an_idempotency_key_replayed_makes_one_paste() {
+    let f = all().await;
+    let before = f.store.len();
+    let (status, _, first) = replay(&f.app, "create-idempotent.json").await;
+    assert_eq!(status, 201);
+    let first: serde_json::Value = serde_json::from_str(&first).unwrap();
+    let replays: Vec<_> = (0..8)
+        .map(|_| {
+            let app = f.app.clone();
+            tokio::spawn(async move { replay(&app, "create-idempotent.json").await })
+        })
+        .collect();
+    for r in replays {
+        let (status, _, body) = r.await.unwrap();
+        assert_eq!(status, 201);
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            (&body["id"], &body["delete_token"]),
+            (&first["id"], &first["delete_token"])
+        );
+    }
+    assert_eq!(f.store.len(), before + 1);
+}
+
 #[tokio::test]
 async fn create_errors() {
     let f = fixture(1024, RateLimits::OFF, Routes::CREATE).await;

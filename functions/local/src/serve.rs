@@ -40,6 +40,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
             tracing::info!(path = %store.path().display(), "embedded store open");
             // One process sees every request, so counting in memory is exact.
             Storage {
+                secret: store.secret(),
                 store: Arc::new(store),
                 limiter: Arc::new(FixedWindowLimiter::default()),
             }
