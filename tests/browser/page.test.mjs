@@ -180,7 +180,7 @@ test('create with JavaScript disabled: the plain form post lands on the paste', 
 
 /// The command-line client (the same binary), against this server.
 function cli(args, input) {
-  const run = spawnSync(BIN, args, { input, encoding: 'utf8', env: { ...process.env, PASTEBIN_SERVER: base } });
+  const run = spawnSync(BIN, args, { input, encoding: 'utf8', env: { ...process.env, PASTEBIN_SERVER: base, PASTEBIN_STATE_DIR: join(dataDir, 'cli-state') } });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 

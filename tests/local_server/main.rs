@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
 mod burn;
+mod cli;
 mod common;
 mod connections;
 mod create;

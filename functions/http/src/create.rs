@@ -22,6 +22,7 @@ struct CreatedBody<'a> {
     delete_token: &'a str,
     expires_at: String,
     size: u64,
+    burn_after_reading: bool,
     encrypted: bool,
 }
 
@@ -64,6 +65,7 @@ async fn create(state: AppState, req: Request, route: CreateRoute) -> Result<Res
             delete_token: created.delete_token.as_str(),
             expires_at: created.expires_at.to_rfc3339(),
             size: created.size,
+            burn_after_reading: created.burn_after_reading,
             encrypted: created.encrypted,
         };
         (StatusCode::CREATED, Json(body)).into_response()

@@ -28,4 +28,12 @@ pub enum ClientError {
     NoKey,
     #[error(transparent)]
     Seal(#[from] SealError),
+    #[error("no folder for this machine's list of pastes: set PASTEBIN_STATE_DIR or HOME")]
+    NoStateDir,
+    #[error("the list of pastes in {} cannot be used: {reason}", path.display())]
+    State { path: PathBuf, reason: String },
+    #[error(
+        "this machine did not create that paste (or has deleted it already): no delete token is kept for it"
+    )]
+    NoToken,
 }

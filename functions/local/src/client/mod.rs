@@ -4,9 +4,11 @@
 mod error;
 mod link;
 mod seal;
+mod state;
 
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use serde::Deserialize;
@@ -15,6 +17,7 @@ use serde_json::json;
 pub use error::ClientError;
 use link::Link;
 use seal::Meta;
+use state::{Entry, State};
 
 /// The local server's own address: where a client points when nothing else is said.
 const DEFAULT_SERVER: &str = "http://127.0.0.1:3000";
@@ -27,6 +30,10 @@ pub enum Command {
     Put(PutArgs),
     /// Print a paste's text (decrypting it when the link carries a key).
     Get(GetArgs),
+    /// Delete a paste this machine created (its token was kept by `put`).
+    Delete(DeleteArgs),
+    /// The pastes this machine created that have not expired or been deleted from it.
+    List,
 }
 
 #[derive(Args, Debug)]
@@ -64,6 +71,14 @@ pub struct GetArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct DeleteArgs {
+    /// The paste's link, or its id.
+    link: String,
+    #[command(flatten)]
+    server: Server,
+}
+
+#[derive(Args, Debug)]
 struct Server {
     /// The pastebin to talk to (for `get`, only when the link is a bare id).
     #[arg(long, env = "PASTEBIN_SERVER", default_value = DEFAULT_SERVER)]
@@ -76,6 +91,8 @@ pub async fn run(command: Command) -> Result<(), ClientError> {
         Command::Serve => Ok(()),
         Command::Put(args) => put(args).await,
         Command::Get(args) => get(args).await,
+        Command::Delete(args) => delete(args).await,
+        Command::List => list(),
     }
 }
 
@@ -134,9 +151,19 @@ fn read_input(file: Option<&PathBuf>) -> Result<String, ClientError> {
 
 #[derive(Deserialize)]
 struct Created {
+    id: String,
     url: String,
     delete_token: String,
+    expires_at: String,
+    #[serde(default)]
+    burn_after_reading: bool,
 }
+
+/// Uploads above this show their progress (when stderr is a terminal).
+const PROGRESS_FROM_BYTES: usize = 256 * 1024;
+/// Attempts of a create that fails in transit or meets a 502/503/504; its Idempotency-Key makes
+/// every retry land on the paste the first attempt may already have made.
+const CREATE_ATTEMPTS: u32 = 3;
 
 async fn put(args: PutArgs) -> Result<(), ClientError> {
     let text = read_input(args.file.as_ref())?;
@@ -159,21 +186,147 @@ async fn put(args: PutArgs) -> Result<(), ClientError> {
         body["syntax"] = args.syntax.into();
         None
     };
+    let body = serde_json::to_vec(&body).unwrap_or_default();
     let base = args.server.server.trim_end_matches('/');
+    let idempotency_key = pastebin_core::random_alphanumeric(32);
+    let http = http()?;
+    let mut attempt = 1;
+    let res = loop {
+        let sent = http
+            .post(format!("{base}/pastes"))
+            .header("content-type", "application/json")
+            .header("idempotency-key", &idempotency_key)
+            .header("content-length", body.len())
+            .body(upload(body.clone()))
+            .send()
+            .await;
+        let transient = match &sent {
+            Ok(res) => matches!(res.status().as_u16(), 502..=504),
+            Err(e) => e.is_connect() || e.is_timeout() || e.is_request(),
+        };
+        if !transient || attempt == CREATE_ATTEMPTS {
+            break sent.map_err(ClientError::Http)?;
+        }
+        eprintln!(
+            "pastebin: the create did not get through; retrying (attempt {} of {CREATE_ATTEMPTS})",
+            attempt + 1
+        );
+        tokio::time::sleep(Duration::from_secs(u64::from(attempt))).await;
+        attempt += 1;
+    };
+    let created: Created = answer(res).await?;
+    let link = match &key {
+        Some(key) => format!("{}#{key}", created.url),
+        None => created.url.clone(),
+    };
+    let kept = State::load().and_then(|mut state| {
+        state.entries.retain(|e| e.id != created.id);
+        state.entries.push(Entry {
+            link: link.clone(),
+            id: created.id.clone(),
+            delete_token: created.delete_token.clone(),
+            expires_at: created.expires_at.clone(),
+            burn_after_reading: created.burn_after_reading,
+            encrypted: key.is_some(),
+        });
+        state.save()
+    });
+    println!("{link}");
+    if let Err(e) = kept {
+        // Not kept: the token is shown, once, rather than lost.
+        eprintln!(
+            "pastebin: {e}; delete token (shown once): {}",
+            created.delete_token
+        );
+    }
+    Ok(())
+}
+
+/// The request body: as it is, or, for a large upload to a terminal, read out in pieces that
+/// report how far the upload has got.
+fn upload(body: Vec<u8>) -> reqwest::Body {
+    if body.len() < PROGRESS_FROM_BYTES || !std::io::stderr().is_terminal() {
+        return body.into();
+    }
+    let total = body.len();
+    let chunks: Vec<Vec<u8>> = body.chunks(64 * 1024).map(<[u8]>::to_vec).collect();
+    let mut sent = 0;
+    let stream = futures_util::stream::iter(chunks.into_iter().map(move |chunk| {
+        sent += chunk.len();
+        let percent = sent * 100 / total;
+        eprint!("\rpastebin: uploading {percent}% of {} KiB", total / 1024);
+        if sent == total {
+            eprint!("\r\x1b[K");
+        }
+        Ok::<_, std::io::Error>(chunk)
+    }));
+    reqwest::Body::wrap_stream(stream)
+}
+
+async fn delete(args: DeleteArgs) -> Result<(), ClientError> {
+    let link = Link::parse(&args.link, &args.server.server)?;
+    let mut state = State::load()?;
+    let entry = state
+        .entries
+        .iter()
+        .find(|e| e.id == link.id.as_str())
+        .cloned()
+        .ok_or(ClientError::NoToken)?;
+    let base = Link::parse(&entry.link, &args.server.server)?.base;
     let res = http()?
-        .post(format!("{base}/pastes"))
-        .json(&body)
+        .delete(format!("{base}/pastes/{}", link.id))
+        .header("x-delete-token", &entry.delete_token)
         .send()
         .await
         .map_err(ClientError::Http)?;
-    let created: Created = answer(res).await?;
-    let link = match key {
-        Some(key) => format!("{}#{key}", created.url),
-        None => created.url,
-    };
-    println!("{link}");
-    eprintln!("delete token (shown once): {}", created.delete_token);
+    match res.status().as_u16() {
+        // Gone either way: forgotten here too.
+        204 | 404 => {
+            state.entries.retain(|e| e.id != entry.id);
+            state.save()
+        }
+        _ => answer::<serde_json::Value>(res).await.map(drop),
+    }
+}
+
+fn list() -> Result<(), ClientError> {
+    let mut state = State::load()?;
+    let now = pastebin_core::Clock::now(&pastebin_core::SystemClock).to_rfc3339();
+    // Server times are fixed-width RFC 3339 in UTC: they compare as text.
+    let before = state.entries.len();
+    state.entries.retain(|e| e.expires_at > now);
+    if state.entries.len() != before {
+        state.save()?;
+    }
+    let mut out = std::io::stdout().lock();
+    for e in &state.entries {
+        let mut flags = String::new();
+        if e.burn_after_reading {
+            flags.push_str("  burn after reading");
+        }
+        if e.encrypted {
+            flags.push_str("  encrypted");
+        }
+        writeln!(out, "{}  expires {}{flags}", e.link, e.expires_at).map_err(ClientError::Write)?;
+    }
     Ok(())
+}
+
+/// Asks on the terminal whether to reveal (and so delete) a burn-after-reading paste; without
+/// a terminal to ask on, the answer is no.
+fn confirm_reveal() -> Result<bool, ClientError> {
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Ok(false);
+    }
+    eprint!("This paste is deleted once read: nobody can open it after you. Reveal it now? [y/N] ");
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|source| ClientError::Read {
+            path: "the terminal".into(),
+            source,
+        })?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
 }
 
 #[derive(Deserialize)]
@@ -192,7 +345,7 @@ async fn get(args: GetArgs) -> Result<(), ClientError> {
         .await
         .map_err(ClientError::Http)?;
     let res = if res.status() == reqwest::StatusCode::CONFLICT {
-        if !args.yes {
+        if !args.yes && !confirm_reveal()? {
             return Err(ClientError::NeedsReveal);
         }
         http.post(format!("{}/pastes/{}/reveal", link.base, link.id))
