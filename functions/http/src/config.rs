@@ -8,6 +8,7 @@ use pastebin_core::{Limits, LimitsError, RateLimits, vars};
 
 use crate::cache::CachePolicy;
 use crate::origin::{MIN_SECRET_LEN, OriginGuard};
+use crate::proxies::TrustedProxies;
 use crate::public_url::PublicUrl;
 
 /// Rules and presentation settings common to the local server and the Lambda functions.
@@ -23,6 +24,8 @@ pub struct Settings {
     pub body_timeout: Duration,
     /// One log line per request (`PASTEBIN_ACCESS_LOG`); unset, each runtime picks its default.
     pub access_log: Option<bool>,
+    /// Reverse proxies whose forwarding headers are believed (`PASTEBIN_TRUSTED_PROXIES`).
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Settings {
@@ -84,6 +87,14 @@ impl Settings {
             origin: origin_guard(&env)?,
             body_timeout: positive(&env, vars::BODY_TIMEOUT, Self::DEFAULT_BODY_TIMEOUT)?,
             access_log: env.optional_flag(vars::ACCESS_LOG)?,
+            trusted_proxies: match env.get(vars::TRUSTED_PROXIES) {
+                None => TrustedProxies::default(),
+                Some(list) => TrustedProxies::parse(&list).map_err(|reason| ConfigError {
+                    var: vars::TRUSTED_PROXIES,
+                    value: list,
+                    reason,
+                })?,
+            },
         })
     }
 }

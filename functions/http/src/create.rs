@@ -53,7 +53,7 @@ async fn create(state: AppState, req: Request, route: CreateRoute) -> Result<Res
     Metrics::add(&state.metrics.created_bytes, created.size);
     tracing::info!(paste_id = %created.id, size = created.size, burn = created.burn_after_reading, encrypted = created.encrypted, "paste created");
 
-    let base = state.public_url.base(&parts.headers);
+    let base = state.public_url.base(&parts.headers, &parts.extensions);
     let url = format!("{base}/{}", created.id);
     let wants = Wants::of(&parts.headers);
     let mut res = if parsed.json || wants == Wants::Json {

@@ -17,6 +17,7 @@ mod metrics;
 mod middleware;
 mod negotiate;
 pub mod origin;
+pub mod proxies;
 mod public_url;
 mod rate_limit;
 mod read;

@@ -1,6 +1,6 @@
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use http::{HeaderMap, StatusCode, header};
+use http::{StatusCode, header};
 
 use crate::error::ApiError;
 use crate::negotiate::Wants;
@@ -8,15 +8,16 @@ use crate::state::AppState;
 use crate::web::create_page;
 
 /// `GET /`: the create page for browsers, a usage text for everyone else.
-pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if Wants::of(&headers) == Wants::Html {
+pub async fn index(State(state): State<AppState>, req: axum::extract::Request) -> Response {
+    let headers = req.headers();
+    if Wants::of(headers) == Wants::Html {
         return (
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
             create_page(),
         )
             .into_response();
     }
-    let base = state.public_url.base(&headers);
+    let base = state.public_url.base(headers, req.extensions());
     let max = state.bin.limits().max_bytes;
     let max_expiry = pastebin_core::format_duration(state.bin.limits().max_expiry);
     let usage = format!(

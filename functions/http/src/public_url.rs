@@ -1,5 +1,7 @@
-use http::HeaderMap;
 use http::header::HOST;
+use http::{Extensions, HeaderMap};
+
+use crate::proxies::ForwardedProto;
 
 /// The base that share URLs are printed with.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,10 +32,13 @@ impl PublicUrl {
         Ok(Self::Fixed(trimmed.to_owned()))
     }
 
-    pub fn base(&self, headers: &HeaderMap) -> String {
+    /// The base for a request: configured, or its scheme (as a trusted proxy reported it, see
+    /// `proxies`, else the runtime's) and its `Host`.
+    pub fn base(&self, headers: &HeaderMap, extensions: &Extensions) -> String {
         match self {
             Self::Fixed(base) => base.clone(),
             Self::FromRequest { scheme } => {
+                let scheme = extensions.get::<ForwardedProto>().map_or(*scheme, |p| p.0);
                 let host = headers
                     .get(HOST)
                     .and_then(|h| h.to_str().ok())
@@ -62,9 +67,13 @@ mod tests {
         let url = PublicUrl::FromRequest { scheme: "http" };
         let mut h = HeaderMap::new();
         h.insert(HOST, "127.0.0.1:3000".parse().unwrap());
-        assert_eq!(url.base(&h), "http://127.0.0.1:3000");
+        let none = Extensions::new();
+        assert_eq!(url.base(&h, &none), "http://127.0.0.1:3000");
+        let mut proxied = Extensions::new();
+        proxied.insert(ForwardedProto("https"));
+        assert_eq!(url.base(&h, &proxied), "https://127.0.0.1:3000");
         h.insert(HOST, "evil.com/<script>".parse().unwrap());
-        assert_eq!(url.base(&h), "http://localhost");
+        assert_eq!(url.base(&h, &none), "http://localhost");
     }
 
     #[test]

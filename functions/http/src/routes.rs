@@ -5,7 +5,7 @@ use pastebin_core::{Id, RateClass};
 
 use crate::rate_limit::{self, Limit};
 use crate::state::AppState;
-use crate::{create, delete, meta, middleware, origin, read};
+use crate::{create, delete, meta, middleware, origin, proxies, read};
 
 /// Which slice of the contract a runtime serves: the local server serves all of it, each
 /// Lambda function its own part (API Gateway routes the rest elsewhere).
@@ -122,6 +122,10 @@ pub fn router(state: AppState, routes: Routes) -> Router {
     router
         .method_not_allowed_fallback(meta::method_not_allowed)
         .fallback(meta::no_route)
+        .layer(axum::middleware::from_fn_with_state(
+            state.proxies.clone(),
+            proxies::from_proxy,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.origin.clone(),
             origin::guard,

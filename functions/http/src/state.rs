@@ -7,6 +7,7 @@ use crate::cache::CachePolicy;
 use crate::config::Settings;
 use crate::metrics::Metrics;
 use crate::origin::OriginGuard;
+use crate::proxies::TrustedProxies;
 use crate::public_url::PublicUrl;
 
 /// What every handler needs; built once per process (per cold start in Lambda).
@@ -16,6 +17,7 @@ pub struct AppState {
     pub public_url: PublicUrl,
     pub cache: CachePolicy,
     pub origin: Arc<OriginGuard>,
+    pub proxies: Arc<TrustedProxies>,
     /// How long a request body may take to arrive (408 after).
     pub body_timeout: Duration,
     /// Log a line per request.
@@ -31,6 +33,7 @@ impl AppState {
             public_url,
             cache: CachePolicy::default(),
             origin: Arc::new(OriginGuard::open()),
+            proxies: Arc::new(TrustedProxies::default()),
             body_timeout: Settings::DEFAULT_BODY_TIMEOUT,
             access_log: true,
             metrics: Arc::new(Metrics::default()),
@@ -42,6 +45,7 @@ impl AppState {
         Self {
             cache: settings.cache,
             origin: Arc::new(settings.origin.clone()),
+            proxies: Arc::new(settings.trusted_proxies.clone()),
             body_timeout: settings.body_timeout,
             access_log: settings.access_log.unwrap_or(self.access_log),
             ..self
