@@ -161,15 +161,44 @@ test('a burn paste shows an interstitial, reveals once, then is gone', async () 
   await context.close();
 });
 
-test('create with JavaScript disabled: the plain form post lands on the paste', async () => {
+test('with JavaScript disabled: create, see the link and the token once, delete; and delete later with the token', async () => {
   const { context, page } = await newPage({ javaScriptEnabled: false });
   await page.goto(`${base}/`);
   assert.equal(await page.locator('input[name=encrypted]').isVisible(), false, 'encryption needs the script: not offered');
   await page.fill('textarea[name=content]', 'no script here <i>at all</i>');
   await page.selectOption('select[name=expires_in]', '1h');
-  await Promise.all([page.waitForURL(/\/[A-Za-z0-9]{10}$/), page.click('button[type=submit]')]);
-  assert.equal(await page.locator('.line').first().textContent(), '1no script here <i>at all</i>');
-  assert.ok((await page.locator('.meta').textContent()).includes('expires in 59 minutes') || (await page.locator('.meta').textContent()).includes('expires in 1 hour'));
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  // The creator sees the link and the delete token, once.
+  const link = await page.locator('a.share').getAttribute('href');
+  assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9]{10}$/);
+  const token = await page.locator('code.token').textContent();
+  assert.match(token, /^[A-Za-z0-9]{22}$/);
+  assert.match(await page.locator('article.created').textContent(), /expires in 1 hour/);
+  await page.screenshot({ path: join(ARTIFACTS, 'created-no-script.png'), fullPage: true });
+  const reader = await context.newPage();
+  await reader.goto(link);
+  assert.equal(await reader.locator('.line').first().textContent(), '1no script here <i>at all</i>');
+  assert.ok(!(await reader.content()).includes(token), 'the paste page never shows the token');
+  // Delete right away, from the page that showed the token.
+  await Promise.all([page.waitForNavigation(), page.click('text=Delete it now')]);
+  assert.equal(await page.locator('h1').textContent(), 'Paste deleted');
+  assert.equal((await fetch(link)).status, 404);
+
+  // Later: the token typed into the paste page's own delete form.
+  const later = await fetch(`${base}/`, { method: 'POST', body: 'delete me later', headers: { accept: 'application/json' } }).then((r) => r.json());
+  await page.goto(later.url);
+  await page.click('details.delete-form summary');
+  await page.fill('input[name=delete_token]', 'wrong-token-000000000000');
+  await Promise.all([page.waitForNavigation(), page.click('details.delete-form button')]);
+  assert.match(await page.locator('main').textContent(), /does not match/);
+  assert.equal((await fetch(later.url)).status, 200, 'a wrong token deletes nothing');
+  await page.goto(later.url);
+  await page.click('details.delete-form summary');
+  await page.fill('input[name=delete_token]', later.delete_token);
+  await Promise.all([page.waitForNavigation(), page.click('details.delete-form button')]);
+  assert.equal(await page.locator('h1').textContent(), 'Paste deleted');
+  assert.equal((await fetch(later.url)).status, 404);
+
   // An encrypted paste says what it needs.
   const sealed = cli(['put', '--encrypt'], 'hidden without script');
   await page.goto(sealed.stdout.trim());

@@ -1,4 +1,4 @@
-use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION};
+use reqwest::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE, LOCATION};
 use serde_json::Value;
 
 use crate::common::{Server, client, id_of, multipart, post_text};
@@ -106,7 +106,7 @@ async fn multipart_content_field_wins_and_other_fields_are_options() {
 }
 
 #[tokio::test]
-async fn a_browser_form_post_is_redirected_to_the_paste_page() {
+async fn a_browser_form_post_answers_the_link_and_the_delete_token_once() {
     let s = Server::start();
     let (ct, body) = multipart(&[
         ("content", None, b"from a\r\nbrowser\r\n"),
@@ -121,8 +121,17 @@ async fn a_browser_form_post_is_redirected_to_the_paste_page() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 303);
+    assert_eq!(res.status(), 201);
+    assert_eq!(res.headers()[CACHE_CONTROL], "no-store");
     let location = res.headers()[LOCATION].to_str().unwrap().to_owned();
+    let token = res.headers()["x-delete-token"].to_str().unwrap().to_owned();
+    let created = res.text().await.unwrap();
+    assert!(
+        created.contains(&format!("href=\"{}{location}\"", s.base)),
+        "{created}"
+    );
+    assert!(created.contains(&format!("<code class=\"token\">{token}</code>")));
+    assert!(created.contains(&format!("action=\"{location}/delete\"")));
     let page = client()
         .get(s.url(&location))
         .header(ACCEPT, "text/html")

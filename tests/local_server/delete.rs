@@ -170,3 +170,39 @@ async fn deletes_are_rate_limited_per_client_with_retry_after() {
     let res = client().post(s.url("/")).body("x").send().await.unwrap();
     assert_eq!(res.status(), 201, "creates are counted apart");
 }
+
+/// A browser without script deletes with a form: `POST /ID/delete`, `delete_token=…`.
+#[tokio::test]
+async fn a_form_post_deletes_with_the_token_and_refuses_without_the_right_one() {
+    let s = Server::start();
+    let (id, token) = create(&s).await;
+    let form = |token: &str| {
+        client()
+            .post(s.url(&format!("/{id}/delete")))
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .header(reqwest::header::ACCEPT, "text/html")
+            .body(format!("delete_token={token}"))
+            .send()
+    };
+    let wrong = form("not-the-token").await.unwrap();
+    assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        status(&s, &format!("/raw/{id}")).await,
+        StatusCode::OK,
+        "untouched"
+    );
+    let empty = form("").await.unwrap();
+    assert_eq!(empty.status(), StatusCode::UNAUTHORIZED);
+    let done = form(&token).await.unwrap();
+    assert_eq!(done.status(), StatusCode::OK);
+    assert_eq!(done.headers()[reqwest::header::CACHE_CONTROL], "no-store");
+    assert!(done.text().await.unwrap().contains("Paste deleted"));
+    assert_eq!(
+        status(&s, &format!("/raw/{id}")).await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(form(&token).await.unwrap().status(), StatusCode::NOT_FOUND);
+}

@@ -11,6 +11,7 @@ use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::negotiate::Wants;
 use crate::state::AppState;
+use crate::web::created_page;
 
 #[derive(Serialize)]
 struct CreatedBody<'a> {
@@ -70,8 +71,23 @@ async fn create(state: AppState, req: Request, route: CreateRoute) -> Result<Res
         };
         (StatusCode::CREATED, Json(body)).into_response()
     } else if wants == Wants::Html {
-        // A browser form post: land on the paste page.
-        StatusCode::SEE_OTHER.into_response()
+        // A browser form post without script: the link, and the delete token, once.
+        let page = created_page(
+            &created.id,
+            &url,
+            created.delete_token.as_str(),
+            created.expires_at,
+            state.bin.now(),
+        );
+        (
+            StatusCode::CREATED,
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            page,
+        )
+            .into_response()
     } else {
         (
             StatusCode::CREATED,

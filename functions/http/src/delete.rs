@@ -6,8 +6,10 @@ use http::{HeaderMap, StatusCode, Uri};
 use crate::error::ApiError;
 use crate::extract::PasteRef;
 use crate::metrics::Metrics;
+use crate::negotiate::Wants;
 use crate::state::AppState;
 use crate::urlencoded;
+use crate::web::deleted_page;
 
 pub async fn delete(
     State(state): State<AppState>,
@@ -31,6 +33,51 @@ pub async fn delete(
     Metrics::inc(&state.metrics.deletes);
     tracing::info!(paste_id = %id, "paste deleted");
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Longest form body a delete takes (a token is 22 characters; room for a browser's encoding of
+/// whatever was typed into the field).
+const MAX_FORM_BYTES: usize = 4096;
+
+/// `POST /{id}/delete` with the form field `delete_token`: a delete a browser can make without
+/// script (HTML forms only GET and POST).
+pub async fn form_delete(
+    State(state): State<AppState>,
+    paste_ref: PasteRef,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, ApiError> {
+    let bytes = tokio::time::timeout(
+        state.body_timeout,
+        axum::body::to_bytes(body, MAX_FORM_BYTES),
+    )
+    .await
+    .map_err(|_| ApiError::BodyTimeout {
+        seconds: state.body_timeout.as_secs(),
+    })?
+    .map_err(|_| ApiError::Malformed(format!("a delete form is at most {MAX_FORM_BYTES} bytes")))?;
+    let token = urlencoded::pairs(&bytes)
+        .find(|(key, _)| {
+            let key = urlencoded::decode(key);
+            key == b"delete_token" || key == b"token"
+        })
+        .map(|(_, value)| String::from_utf8_lossy(&urlencoded::decode(value)).into_owned());
+    let id = paste_ref.id;
+    state.bin.delete(&id, token.as_deref()).await?;
+    Metrics::inc(&state.metrics.deletes);
+    tracing::info!(paste_id = %id, "paste deleted");
+    Ok(if Wants::of(&headers) == Wants::Html {
+        (
+            [
+                (http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (http::header::CACHE_CONTROL, "no-store"),
+            ],
+            deleted_page(),
+        )
+            .into_response()
+    } else {
+        StatusCode::NO_CONTENT.into_response()
+    })
 }
 
 /// `Authorization: Bearer TOKEN`, else `X-Delete-Token: TOKEN`.

@@ -99,6 +99,11 @@ pub fn router(state: AppState, routes: Routes) -> Router {
         limited(del(delete::delete), Delete),
     );
     add(
+        "/{id}/delete",
+        routes.delete,
+        limited(post(delete::form_delete), Delete),
+    );
+    add(
         "/{id}/reveal",
         routes.fetch,
         limited(post(read::reveal), Read),

@@ -7,4 +7,6 @@ mod escape;
 mod highlight;
 mod pages;
 
-pub use pages::{burn_page, create_page, download_name, error_page, paste_page};
+pub use pages::{
+    burn_page, create_page, created_page, deleted_page, download_name, error_page, paste_page,
+};

@@ -251,6 +251,46 @@ pub fn burn_page(id: &Id, expires_at: UnixTime, now: UnixTime) -> String {
 }
 
 #[derive(Template)]
+#[template(path = "created.html")]
+struct CreatedPage<'a> {
+    layout: &'static Layout,
+    id: &'a Id,
+    url: &'a str,
+    token: &'a str,
+    remaining: String,
+}
+
+/// What a browser posting the form without script gets: the link, and the delete token with
+/// the one form that uses it (a script-enabled page keeps the token in the browser instead).
+pub fn created_page(
+    id: &Id,
+    url: &str,
+    token: &str,
+    expires_at: UnixTime,
+    now: UnixTime,
+) -> String {
+    render(&CreatedPage {
+        layout: Layout::get(),
+        id,
+        url,
+        token,
+        remaining: remaining(now, expires_at),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "deleted.html")]
+struct DeletedPage {
+    layout: &'static Layout,
+}
+
+pub fn deleted_page() -> String {
+    render(&DeletedPage {
+        layout: Layout::get(),
+    })
+}
+
+#[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
     layout: &'static Layout,
