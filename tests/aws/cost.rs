@@ -95,3 +95,60 @@ async fn a_typical_create_is_one_write_unit_and_a_read_miss_writes_nothing() {
     assert_eq!(read_wru, 0.0, "{figures}");
     assert!(read_rru > 0.0 && read_rru / per <= 1.0, "{figures}");
 }
+
+/// A create with an `Idempotency-Key` costs what one without does: its id is derived, not
+/// stored anywhere. A retry costs at most the conditional write that finds the paste, and one
+/// read.
+#[tokio::test]
+async fn a_create_with_an_idempotency_key_is_one_write_unit_too() {
+    let (_, settings) = fresh().await;
+    let proxy = FaultProxy::start(&require_endpoint()).await;
+    let through = AwsClients::new(Some(proxy.endpoint()), Timeouts::STORE, Timeouts::LIMITER).await;
+    let bin = Pastebin::new(
+        Arc::new(DynamoStore::new(&through, &settings)),
+        Arc::new(DynamoRateLimiter::new(&through, &settings.table)),
+        Arc::new(SystemClock),
+        Limits::default(),
+        RateLimits::default(),
+    );
+    let app = router(
+        AppState::new(bin, PublicUrl::FromRequest { scheme: "https" }),
+        Routes::ALL,
+    );
+    const PASTES: u32 = 20;
+    let request = |n: u32| {
+        let mut req = http::Request::post("/")
+            .header("idempotency-key", format!("cost-test-{n}"))
+            .body(Body::from(typical_paste(n as usize)))
+            .unwrap();
+        req.extensions_mut()
+            .insert(ClientIp(IpAddr::V4(Ipv4Addr::from(0x0A00_0000 + n))));
+        req
+    };
+    proxy.meter().take();
+    for n in 0..PASTES {
+        assert_eq!(app.clone().oneshot(request(n)).await.unwrap().status(), 201);
+    }
+    let first = proxy.meter().take();
+    for n in 0..PASTES {
+        assert_eq!(app.clone().oneshot(request(n)).await.unwrap().status(), 201);
+    }
+    let retried = proxy.meter().take();
+    let per = f64::from(PASTES);
+    let (first_wru, first_rru) = units(&first);
+    let (retry_wru, retry_rru) = units(&retried);
+    println!(
+        "DYNAMODB_UNITS_IDEMPOTENT {}",
+        serde_json::json!({
+            "create_write_units": first_wru / per,
+            "create_read_units": first_rru / per,
+            "retry_write_units": retry_wru / per,
+            "retry_read_units": retry_rru / per,
+        })
+    );
+    assert_eq!(first_wru / per, 1.0);
+    assert_eq!(first_rru, 0.0, "a first create reads nothing");
+    // A retry's conditional write is refused; DynamoDB bills a refused write as a write (the
+    // stand-in reports nothing for it), and a retry in a later second also reads the paste.
+    assert!(retry_wru / per <= 1.0 && retry_rru / per <= 1.0);
+}

@@ -348,6 +348,16 @@ test('burn after reading with encryption: reveal keeps the key, then decrypts on
   assert.equal(await page.locator('button.copy-link').count(), 0, 'no link to share: it is gone');
   const again = await page.goto(link);
   assert.equal(again.status(), 404);
+
+  // Without the key, the interstitial will not reveal it (that would delete it unread).
+  const other = await createEncrypted(page, { burn: true });
+  await page.goto('about:blank');
+  await page.goto(other.link.split('#')[0]);
+  assert.equal(await page.locator('text=Reveal and delete').isDisabled(), true);
+  assert.match(await page.locator('article.burn .status').textContent(), /no key/);
+  await page.goto('about:blank');
+  await page.goto(other.link);
+  assert.equal(await page.locator('text=Reveal and delete').isDisabled(), false);
   await context.close();
 });
 

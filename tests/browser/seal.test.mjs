@@ -1,4 +1,4 @@
-// The browser's implementation of the encryption format (assets/app.js), run in node's
+// The browser's implementation of the encryption format (assets/seal.js), run in node's
 // WebCrypto against the published known-answer vectors that the Rust client also checks.
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,7 +21,7 @@ function loadSeal() {
   };
   context.self = context;
   vm.createContext(context);
-  vm.runInContext(readFileSync(`${ROOT}functions/http/assets/app.js`, 'utf8'), context);
+  vm.runInContext(readFileSync(`${ROOT}functions/http/assets/seal.js`, 'utf8'), context);
   return context.PastebinSeal;
 }
 

@@ -153,6 +153,31 @@ async fn a_burn_paste_can_be_encrypted_and_is_revealed_as_ciphertext_once() {
         .as_str()
         .unwrap()
         .to_owned();
+    // A read says it is encrypted, so that a client without the key does not reveal it.
+    let read = client()
+        .get(s.url(&format!("/pastes/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 409);
+    let body: Value = read.json().await.unwrap();
+    assert_eq!(
+        (&body["error"], &body["encrypted"]),
+        (&json!("burn_after_reading"), &json!(true))
+    );
+    let page = client()
+        .get(s.url(&format!("/{id}")))
+        .header(ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("data-sealed=\"1\"") && page.contains("class=\"primary\" disabled"),
+        "without the key and script, the reveal button stays off: {page}"
+    );
     let reveal = |s: &Server| client().post(s.url(&format!("/pastes/{id}/reveal"))).send();
     let first = reveal(&s).await.unwrap();
     assert_eq!(first.status(), 200);
@@ -239,6 +264,16 @@ async fn the_command_line_client_seals_and_opens_and_the_store_holds_only_cipher
     assert!(!ok && err.contains("does not open"), "{err}");
     let (ok, _, err) = cli(&s, &["get", url], "");
     assert!(!ok && err.contains("no key"), "{err}");
+
+    // An encrypted burn paste is never revealed without its key: it would be lost unread.
+    let (ok, link, _) = cli(&s, &["put", "--encrypt", "--burn"], "burn secret");
+    assert!(ok);
+    let bare = link.trim().split('#').next().unwrap().to_owned();
+    let (ok, _, err) = cli(&s, &["get", "--yes", &bare], "");
+    assert!(!ok && err.contains("no key"), "{err}");
+    let (ok, text, err) = cli(&s, &["get", "--yes", link.trim()], "");
+    assert!(ok, "still there to reveal with the key: {err}");
+    assert_eq!(text, "burn secret");
 
     let stored = read_json(&s, &id_of(url)).await;
     let content = stored["content"].as_str().unwrap();

@@ -66,8 +66,8 @@ async fn a_key_reused_for_other_content_is_refused_and_a_malformed_one_too() {
     assert_eq!(status, 201);
     for other in [
         json!({"content": "two"}),
-        json!({"content": "one", "burn_after_reading": true}),
         json!({"content": "one", "expires_in": "10m"}),
+        json!({"content": "one", "title": "other"}),
     ] {
         let (status, error) = create(&s, &key, other.clone()).await;
         assert_eq!(status, 422, "{other}");
@@ -79,6 +79,14 @@ async fn a_key_reused_for_other_content_is_refused_and_a_malformed_one_too() {
         .await
         .unwrap();
     assert_eq!(read.json::<Value>().await.unwrap()["content"], "one");
+
+    // Burn-after-reading creates ignore the key: a revealed paste must never come back.
+    let burn_key = fresh_key();
+    let burn = json!({"content": "once", "burn_after_reading": true});
+    let (_, a) = create(&s, &burn_key, burn.clone()).await;
+    let (status, b) = create(&s, &burn_key, burn).await;
+    assert_eq!(status, 201);
+    assert_ne!(a["id"], b["id"]);
 
     for bad in ["", "caf\u{e9}", &"k".repeat(256)] {
         let res = client()

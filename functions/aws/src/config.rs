@@ -90,8 +90,10 @@ impl AwsSettings {
     /// key under its own label; a runtime without the key (it does not create) gets its own.
     pub fn server_secret(&self) -> pastebin_core::ServerSecret {
         match &self.hash_key {
+            // Keyed by the label, not by the hash key: body names are HMACs under the hash
+            // key, and no paste's text may ever name the secret.
             Some(key) => pastebin_core::ServerSecret::new(
-                pastebin_core::content_key(key, b"pastebin server secret v1").as_bytes(),
+                pastebin_core::content_key(b"pastebin server secret v1", key).as_bytes(),
             ),
             None => pastebin_core::ServerSecret::random(),
         }

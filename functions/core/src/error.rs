@@ -23,7 +23,7 @@ pub enum Error {
     #[error("no such paste: it may have expired or been deleted")]
     NotFound,
     #[error("this paste is deleted once read: it must be revealed explicitly")]
-    BurnNeedsReveal { id: Id },
+    BurnNeedsReveal { id: Id, encrypted: bool },
     #[error("a delete token is required")]
     MissingToken,
     #[error("the delete token does not match this paste")]

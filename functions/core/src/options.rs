@@ -35,11 +35,11 @@ impl CreateOptions {
     /// These options, with what they leave unset taken from `defaults` (a request body's fields
     /// override its query string's).
     ///
-    /// A body that says it is encrypted takes no title or language from the defaults: those
-    /// belong inside its ciphertext, and a query string's are meant for plain pastes.
+    /// An encrypted create takes no title or language from the defaults: those belong inside
+    /// its ciphertext, and a query string's are meant for plain pastes.
     #[must_use]
     pub fn or(self, defaults: Self) -> Self {
-        let sealed_body = self.encrypted == Some(true);
+        let sealed_body = self.encrypted.or(defaults.encrypted) == Some(true);
         Self {
             expires_in: self.expires_in.or(defaults.expires_in),
             burn_after_reading: self.burn_after_reading.or(defaults.burn_after_reading),
@@ -209,8 +209,17 @@ mod tests {
         }
         .or(query.clone());
         assert_eq!((sealed.title, sealed.syntax), (None, None));
-        let plain = CreateOptions::default().or(query);
+        let plain = CreateOptions::default().or(query.clone());
         assert!(plain.title.is_some() && plain.syntax.is_some());
+        // A raw body flagged in the query (`?encrypted=1&title=x`) is sealed too.
+        let flagged = CreateOptions::default().or(CreateOptions {
+            encrypted: Some(true),
+            ..query
+        });
+        assert_eq!(
+            (flagged.title, flagged.syntax, flagged.encrypted),
+            (None, None, Some(true))
+        );
     }
 
     #[test]

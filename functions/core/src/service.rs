@@ -102,7 +102,9 @@ impl Pastebin {
         key: Option<(&IdempotencyKey, IpAddr)>,
     ) -> Result<Created, Error> {
         let (mut paste, mut token) = self.new_paste(req)?;
-        if let Some((key, client)) = key {
+        // Not for burn pastes: a retry after the reveal would make the paste again under the
+        // link its reader used, to be read twice. A retry makes a second paste instead.
+        if let Some((key, client)) = key.filter(|_| !paste.burn_after_reading) {
             let (id, derived) = key.derive(&self.secret, ClientKey::of(client), &digest(&paste));
             paste.id = id;
             paste.delete_token_hash = derived.hash();
@@ -203,7 +205,10 @@ impl Pastebin {
     pub async fn read(&self, id: &Id) -> Result<Paste, Error> {
         let paste = self.live(id).await?;
         if paste.burn_after_reading {
-            return Err(Error::BurnNeedsReveal { id: paste.id });
+            return Err(Error::BurnNeedsReveal {
+                id: paste.id,
+                encrypted: paste.encrypted,
+            });
         }
         Ok(paste)
     }

@@ -383,12 +383,6 @@ async fn a_retried_create_with_its_key_answers_the_same_paste_and_token() {
         matches!(reused, Err(Error::IdempotencyKeyReused)),
         "{reused:?}"
     );
-    let mut burn = text("once");
-    burn.options.burn_after_reading = Some(true);
-    assert!(matches!(
-        f.bin.create_retry_safe(burn, Some((&key, CLIENT))).await,
-        Err(Error::IdempotencyKeyReused)
-    ));
     assert_eq!(store.len(), 1);
 
     // The token answered to the retry deletes the paste.
@@ -448,4 +442,32 @@ async fn concurrent_duplicates_make_one_paste() {
     }
     assert_eq!(ids.len(), 1);
     assert_eq!(store.len(), 1);
+}
+
+#[tokio::test]
+async fn burn_creates_ignore_the_key_so_a_revealed_paste_is_never_made_again() {
+    let store = Arc::new(MemoryStore::default());
+    let f = fixture_with(store.clone(), Limits::default(), RateLimits::OFF);
+    let key = IdempotencyKey::parse("burn-key").unwrap();
+    let burn = || {
+        let mut req = text("read me once");
+        req.options.burn_after_reading = Some(true);
+        req
+    };
+    let first = f
+        .bin
+        .create_retry_safe(burn(), Some((&key, CLIENT)))
+        .await
+        .unwrap();
+    f.bin.reveal(&first.id).await.unwrap();
+    let retry = f
+        .bin
+        .create_retry_safe(burn(), Some((&key, CLIENT)))
+        .await
+        .unwrap();
+    assert_ne!(retry.id, first.id, "the revealed link stays dead");
+    assert!(matches!(
+        f.bin.reveal(&first.id).await,
+        Err(Error::NotFound)
+    ));
 }

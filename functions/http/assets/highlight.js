@@ -102,7 +102,7 @@
         }
         continue;
       }
-      var open = rules.block_comment && rest.indexOf(rules.block_comment[0]) === 0 ? rules.block_comment[0] : null;
+      var open = rules.block_comment && rest.startsWith(rules.block_comment[0]) ? rules.block_comment[0] : null;
       if (open) {
         span(out, 'hl-c', open);
         rest = rest.slice(open.length);
@@ -111,7 +111,7 @@
       }
       if (
         rules.line_comments.some(function (c) {
-          return rest.indexOf(c) === 0;
+          return rest.startsWith(c);
         })
       ) {
         span(out, 'hl-c', rest);
@@ -177,13 +177,13 @@
   // The canonical language for a name or alias, as the server resolves it; null for plain text.
   function languageFor(value) {
     var v = asciiLower(String(value || '').trim().replace(/^\.+/, ''));
-    return RULES.aliases[v] || null;
+    return Object.prototype.hasOwnProperty.call(RULES.aliases, v) ? RULES.aliases[v] : null;
   }
 
   // The text as numbered, anchored, highlighted lines (markup), cut where the server cuts a
   // page; `href` makes each line's link from its number.
   function numberedLines(text, language, href) {
-    var rules = language ? RULES.languages[language] : null;
+    var rules = language && Object.prototype.hasOwnProperty.call(RULES.languages, language) ? RULES.languages[language] : null;
     var state = { inBlockComment: false };
     // As Rust's `str::lines`: a final line feed ends the last line, and a carriage return is
     // dropped only before a line feed.
@@ -219,10 +219,10 @@
   root.PastebinHighlight = {
     languageFor: languageFor,
     display: function (language) {
-      return (language && RULES.display[language]) || 'plain text';
+      return (language && Object.prototype.hasOwnProperty.call(RULES.display, language) && RULES.display[language]) || 'plain text';
     },
     extension: function (language) {
-      return (language && RULES.extensions[language]) || 'txt';
+      return (language && Object.prototype.hasOwnProperty.call(RULES.extensions, language) && RULES.extensions[language]) || 'txt';
     },
     numberedLines: numberedLines,
   };

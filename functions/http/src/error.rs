@@ -41,6 +41,10 @@ pub enum ApiError {
 pub struct ErrorBody {
     pub error: &'static str,
     pub message: String,
+    /// On a burn-after-reading paste's `409`: whether it is end-to-end encrypted, so that a
+    /// client without the key knows not to reveal (and so destroy) it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encrypted: Option<bool>,
 }
 
 impl ApiError {
@@ -93,7 +97,7 @@ impl ApiError {
                     "storage is unavailable and the request did not complete: retry in {UNAVAILABLE_RETRY_AFTER} seconds (retrying is safe)"
                 )
             }
-            Self::Core(e @ CoreError::BurnNeedsReveal { id }) => format!(
+            Self::Core(e @ CoreError::BurnNeedsReveal { id, .. }) => format!(
                 "{e}: reveal it with POST /{id}/reveal (or POST /pastes/{id}/reveal for JSON)"
             ),
             Self::Core(e @ CoreError::MissingToken) => {
@@ -113,6 +117,10 @@ impl IntoResponse for ApiError {
         let body = ErrorBody {
             error: code,
             message: self.message(),
+            encrypted: match &self {
+                Self::Core(CoreError::BurnNeedsReveal { encrypted, .. }) => Some(*encrypted),
+                _ => None,
+            },
         };
         let mut res = (status, Json(body.clone())).into_response();
         if let Some(secs) = self.retry_after() {
@@ -153,7 +161,11 @@ mod tests {
             ),
             (CoreError::NotFound.into(), 404),
             (
-                CoreError::BurnNeedsReveal { id: Id::generate() }.into(),
+                CoreError::BurnNeedsReveal {
+                    id: Id::generate(),
+                    encrypted: false,
+                }
+                .into(),
                 409,
             ),
             (CoreError::MissingToken.into(), 401),

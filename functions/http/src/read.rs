@@ -38,7 +38,7 @@ pub async fn share(
         // The interstitial needs the paste's expiry but must not consume it.
         let paste = state.bin.peek(&paste_ref.id).await?;
         if paste.burn_after_reading {
-            html(burn_page(&paste.id, paste.expires_at, now))
+            html(burn_page(&paste.id, paste.expires_at, now, paste.encrypted))
         } else {
             served(&state, &paste);
             let mut res = html(paste_page(&paste, paste_ref.ext.as_deref(), now, false));

@@ -26,6 +26,11 @@ fn assets() -> &'static [Asset] {
                 body: include_str!("../../assets/app.js").to_owned(),
             },
             Asset {
+                name: "seal.js",
+                content_type: "text/javascript; charset=utf-8",
+                body: include_str!("../../assets/seal.js").to_owned(),
+            },
+            Asset {
                 name: "highlight.js",
                 content_type: "text/javascript; charset=utf-8",
                 body: super::pages::highlight_script(),

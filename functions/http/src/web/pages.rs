@@ -17,8 +17,9 @@ use super::highlight::{State, highlight_line, rules_for, rules_script};
 struct Layout {
     style: &'static str,
     script: &'static str,
-    /// The browser's highlighter, loaded only by the pages that need it.
+    /// The browser's highlighter and encryption, loaded only by the pages that need them.
     highlighter: &'static str,
+    seal: &'static str,
 }
 
 impl Layout {
@@ -29,6 +30,7 @@ impl Layout {
             style: assets::path("style.css"),
             script: assets::path("app.js"),
             highlighter: assets::path("highlight.js"),
+            seal: assets::path("seal.js"),
         })
     }
 }
@@ -236,15 +238,19 @@ fn numbered_lines(content: &str, language: Option<&'static Language>) -> (String
 struct BurnPage<'a> {
     layout: &'static Layout,
     id: &'a Id,
+    /// Revealing needs the key and script, or the paste is deleted unread: the button starts
+    /// disabled and the script enables it when both are there.
+    encrypted: bool,
     remaining: String,
     expires_at: UnixTime,
 }
 
 /// Shown instead of a burn-after-reading paste: revealing it is an explicit POST.
-pub fn burn_page(id: &Id, expires_at: UnixTime, now: UnixTime) -> String {
+pub fn burn_page(id: &Id, expires_at: UnixTime, now: UnixTime, encrypted: bool) -> String {
     render(&BurnPage {
         layout: Layout::get(),
         id,
+        encrypted,
         remaining: remaining(now, expires_at),
         expires_at,
     })
@@ -400,7 +406,7 @@ mod tests {
             "{html}"
         );
         let id = Id::generate();
-        let burn = burn_page(&id, UnixTime(7200), UnixTime(0));
+        let burn = burn_page(&id, UnixTime(7200), UnixTime(0), false);
         assert!(burn.contains(&format!("action=\"/{id}/reveal\"")) && burn.contains("in 2 hours"));
     }
 
@@ -553,10 +559,25 @@ mod tests {
             format!("{}\u{1F600}", "x".repeat(RENDER_MAX_BYTES - 2)),
             None,
         );
-        let mut names: Vec<String> = ["RS", " .py", "text", "", "klingon", "C++"]
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
+        // One long line of many tokens (minified code): linear time in both, same cut.
+        case(
+            "a=1;/*c*/\"s\" // x ".repeat(20_000),
+            language_for("javascript"),
+        );
+        let mut names: Vec<String> = [
+            "RS",
+            " .py",
+            "text",
+            "",
+            "klingon",
+            "C++",
+            "constructor",
+            "__proto__",
+            "toString",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
         for l in LANGUAGES {
             names.push(l.name.to_owned());
             names.extend(l.aliases.iter().map(|a| (*a).to_owned()));

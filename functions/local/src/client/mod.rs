@@ -329,6 +329,13 @@ fn confirm_reveal() -> Result<bool, ClientError> {
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
 }
 
+/// The `409` a burn-after-reading paste answers a plain read with.
+#[derive(Deserialize)]
+struct BurnError {
+    #[serde(default)]
+    encrypted: bool,
+}
+
 #[derive(Deserialize)]
 struct Fetched {
     content: String,
@@ -345,6 +352,11 @@ async fn get(args: GetArgs) -> Result<(), ClientError> {
         .await
         .map_err(ClientError::Http)?;
     let res = if res.status() == reqwest::StatusCode::CONFLICT {
+        let burn: BurnError = res.json().await.map_err(ClientError::Http)?;
+        // Revealed without its key, an encrypted paste would be deleted unread.
+        if burn.encrypted && link.key.is_none() {
+            return Err(ClientError::NoKey);
+        }
         if !args.yes && !confirm_reveal()? {
             return Err(ClientError::NeedsReveal);
         }

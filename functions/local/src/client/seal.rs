@@ -4,12 +4,22 @@
 //! plaintext = a one-line JSON object of metadata (`title`, `syntax`), a line feed, the text.
 
 use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::alphabet::URL_SAFE;
+use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
 
 const VERSION: u8 = 1;
+
+/// Reads what any base64url encoder writes (as browsers' `atob` does): trailing bits ignored.
+const LENIENT: GeneralPurpose = GeneralPurpose::new(
+    &URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone),
+);
 const KEY_LEN: usize = 32;
 
 #[derive(Debug, thiserror::Error)]
@@ -85,12 +95,12 @@ fn seal_with(
 
 /// The text and metadata of stored `content`, opened with the link's `key`.
 pub fn open(content: &str, key: &str) -> Result<(String, Meta), SealError> {
-    let key = URL_SAFE_NO_PAD
+    let key = LENIENT
         .decode(key.trim())
         .ok()
         .filter(|k| k.len() == KEY_LEN)
         .ok_or(SealError::BadKey)?;
-    let mut bytes = URL_SAFE_NO_PAD
+    let mut bytes = LENIENT
         .decode(content.trim())
         .map_err(|_| SealError::UnknownFormat)?;
     if bytes.first() != Some(&VERSION) || bytes.len() < 1 + NONCE_LEN + AES_256_GCM.tag_len() {
@@ -105,7 +115,22 @@ pub fn open(content: &str, key: &str) -> Result<(String, Meta), SealError> {
     let (header, text) = plain
         .split_once('\n')
         .ok_or(SealError::WrongKeyOrTampered)?;
-    let meta = serde_json::from_str(header).map_err(|_| SealError::UnknownFormat)?;
+    // As the browser reads it: an object, whose string `title` and `syntax` are taken.
+    let header: serde_json::Value =
+        serde_json::from_str(header).map_err(|_| SealError::UnknownFormat)?;
+    if !header.is_object() {
+        return Err(SealError::UnknownFormat);
+    }
+    let field = |name: &str| {
+        header
+            .get(name)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
+    let meta = Meta {
+        title: field("title"),
+        syntax: field("syntax"),
+    };
     Ok((text.to_owned(), meta))
 }
 
@@ -151,6 +176,26 @@ mod tests {
             assert_eq!(open(&v.content, &v.key).unwrap(), (v.text, meta));
             pastebin_core::check_sealed(&sealed.content).unwrap();
         }
+    }
+
+    #[test]
+    fn trailing_bits_are_ignored_as_browsers_ignore_them() {
+        let v = &vectors()[2];
+        assert_eq!(
+            v.content.len() % 4,
+            2,
+            "a vector whose last character has spare bits"
+        );
+        let mut loose = v.content.clone();
+        let last = loose.pop().unwrap();
+        let value = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+            .iter()
+            .position(|&c| char::from(c) == last)
+            .unwrap();
+        loose.push(char::from(
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[value ^ 1],
+        ));
+        assert_eq!(open(&loose, &v.key).unwrap().0, v.text);
     }
 
     #[test]

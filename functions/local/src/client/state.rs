@@ -53,12 +53,28 @@ pub fn dir() -> Option<PathBuf> {
 pub struct State {
     path: PathBuf,
     pub entries: Vec<Entry>,
+    /// Held from load to save, so that two commands at once do not lose each other's entries.
+    _lock: std::fs::File,
 }
 
 impl State {
-    /// The remembered pastes (none yet is an empty list).
+    /// The remembered pastes (none yet is an empty list), locked for this process until
+    /// dropped.
     pub fn load() -> Result<Self, ClientError> {
-        let path = dir().ok_or(ClientError::NoStateDir)?.join("pastes.json");
+        let dir = dir().ok_or(ClientError::NoStateDir)?;
+        let path = dir.join("pastes.json");
+        let failed = |e: std::io::Error| ClientError::State {
+            path: path.clone(),
+            reason: e.to_string(),
+        };
+        create_private_dir(&dir).map_err(failed)?;
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join("pastes.lock"))
+            .map_err(failed)?;
+        fs2::FileExt::lock_exclusive(&lock).map_err(failed)?;
         let entries = match std::fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| ClientError::State {
                 path: path.clone(),
@@ -72,7 +88,11 @@ impl State {
                 });
             }
         };
-        Ok(Self { path, entries })
+        Ok(Self {
+            path,
+            entries,
+            _lock: lock,
+        })
     }
 
     /// Writes the list back: to a new file (mode 0600) renamed over the old, so that a crash
@@ -83,12 +103,10 @@ impl State {
             reason: e.to_string(),
         };
         let parent = self.path.parent().unwrap_or(Path::new("."));
-        let mut dir = std::fs::DirBuilder::new();
-        dir.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut dir, 0o700);
-        dir.create(parent).map_err(failed)?;
-        let temp = self.path.with_extension("json.tmp");
+        create_private_dir(parent).map_err(failed)?;
+        let temp = self
+            .path
+            .with_extension(format!("json.{}.tmp", std::process::id()));
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create(true).truncate(true);
         #[cfg(unix)]
@@ -100,4 +118,13 @@ impl State {
             .map_err(failed)?;
         std::fs::rename(&temp, &self.path).map_err(failed)
     }
+}
+
+/// The state folder, readable by its owner only.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
