@@ -40,18 +40,7 @@ async fn a_200_kib_paste_lives_in_s3_and_reads_back_identical() {
         1,
         "the body is in S3"
     );
-    let item = clients
-        .dynamodb
-        .get_item()
-        .table_name(&settings.table)
-        .key(
-            "id",
-            aws_sdk_dynamodb::types::AttributeValue::S(created.id.to_string()),
-        )
-        .send()
-        .await
-        .unwrap();
-    let item = item.item().unwrap();
+    let item = paste_item(&clients, &settings, &created.id).await;
     assert!(
         !item.contains_key("body") && item.contains_key("body_key"),
         "the item holds a reference, not the body"
@@ -92,18 +81,7 @@ async fn an_encrypted_paste_item_holds_the_ciphertext_and_the_flag_only() {
         })
         .await
         .unwrap();
-    let item = clients
-        .dynamodb
-        .get_item()
-        .table_name(&settings.table)
-        .key(
-            "id",
-            aws_sdk_dynamodb::types::AttributeValue::S(created.id.to_string()),
-        )
-        .send()
-        .await
-        .unwrap();
-    let item = item.item().unwrap();
+    let item = paste_item(&clients, &settings, &created.id).await;
     assert_eq!(
         item.get("enc"),
         Some(&aws_sdk_dynamodb::types::AttributeValue::Bool(true))
@@ -238,4 +216,26 @@ async fn health_pings_the_table() {
     missing.table = "no-such-table".to_owned();
     let (bin, _) = service(store(&clients, &missing), now());
     assert!(bin.health().await.is_err());
+}
+
+/// A paste's item as stored.
+async fn paste_item(
+    clients: &pastebin_aws::AwsClients,
+    settings: &pastebin_aws::AwsSettings,
+    id: &pastebin_core::Id,
+) -> std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue> {
+    clients
+        .dynamodb
+        .get_item()
+        .table_name(&settings.table)
+        .key(
+            "id",
+            aws_sdk_dynamodb::types::AttributeValue::S(id.to_string()),
+        )
+        .send()
+        .await
+        .unwrap()
+        .item()
+        .unwrap()
+        .clone()
 }

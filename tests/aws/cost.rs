@@ -27,6 +27,25 @@ fn typical_paste(n: usize) -> String {
     source[start..end].to_owned()
 }
 
+/// The routes as deployed (rate limiting on), every DynamoDB call through a metering proxy.
+async fn metered_app() -> (axum::Router, FaultProxy) {
+    let (_, settings) = fresh().await;
+    let proxy = FaultProxy::start(&require_endpoint()).await;
+    let through = AwsClients::new(Some(proxy.endpoint()), Timeouts::STORE, Timeouts::LIMITER).await;
+    let bin = Pastebin::new(
+        Arc::new(DynamoStore::new(&through, &settings)),
+        Arc::new(DynamoRateLimiter::new(&through, &settings.table)),
+        Arc::new(SystemClock),
+        Limits::default(),
+        RateLimits::default(),
+    );
+    let app = router(
+        AppState::new(bin, PublicUrl::FromRequest { scheme: "https" }),
+        Routes::ALL,
+    );
+    (app, proxy)
+}
+
 /// Capacity units per call of `(writes, reads)` operations in what the meter saw.
 fn units(seen: &std::collections::BTreeMap<String, (u32, f64)>) -> (f64, f64) {
     let mut writes = 0.0;
@@ -42,20 +61,7 @@ fn units(seen: &std::collections::BTreeMap<String, (u32, f64)>) -> (f64, f64) {
 
 #[tokio::test]
 async fn a_typical_create_is_one_write_unit_and_a_read_miss_writes_nothing() {
-    let (_, settings) = fresh().await;
-    let proxy = FaultProxy::start(&require_endpoint()).await;
-    let through = AwsClients::new(Some(proxy.endpoint()), Timeouts::STORE, Timeouts::LIMITER).await;
-    let bin = Pastebin::new(
-        Arc::new(DynamoStore::new(&through, &settings)),
-        Arc::new(DynamoRateLimiter::new(&through, &settings.table)),
-        Arc::new(SystemClock),
-        Limits::default(),
-        RateLimits::default(),
-    );
-    let app = router(
-        AppState::new(bin, PublicUrl::FromRequest { scheme: "https" }),
-        Routes::ALL,
-    );
+    let (app, proxy) = metered_app().await;
     const PASTES: u32 = 40;
     // As deployed: each paste from a client of its own, each share link read once by another.
     let client = |n: u32| ClientIp(IpAddr::V4(Ipv4Addr::from(0x0A00_0000 + n)));
@@ -101,20 +107,7 @@ async fn a_typical_create_is_one_write_unit_and_a_read_miss_writes_nothing() {
 /// read.
 #[tokio::test]
 async fn a_create_with_an_idempotency_key_is_one_write_unit_too() {
-    let (_, settings) = fresh().await;
-    let proxy = FaultProxy::start(&require_endpoint()).await;
-    let through = AwsClients::new(Some(proxy.endpoint()), Timeouts::STORE, Timeouts::LIMITER).await;
-    let bin = Pastebin::new(
-        Arc::new(DynamoStore::new(&through, &settings)),
-        Arc::new(DynamoRateLimiter::new(&through, &settings.table)),
-        Arc::new(SystemClock),
-        Limits::default(),
-        RateLimits::default(),
-    );
-    let app = router(
-        AppState::new(bin, PublicUrl::FromRequest { scheme: "https" }),
-        Routes::ALL,
-    );
+    let (app, proxy) = metered_app().await;
     const PASTES: u32 = 20;
     let request = |n: u32| {
         let mut req = http::Request::post("/")

@@ -12,13 +12,14 @@ use tokio::net::{TcpListener, TcpStream};
 
 use crate::common::{Server, client, id_of, local_only, store_is_aws};
 
-struct Cli {
+/// The client binary pointed at one server, with a state folder of its own.
+pub struct Cli {
     server: String,
-    state: PathBuf,
+    pub state: PathBuf,
 }
 
 impl Cli {
-    fn new(server: String) -> Self {
+    pub fn new(server: String) -> Self {
         let state = std::env::temp_dir().join(format!(
             "pastebin-cli-state-{}",
             pastebin_core::random_alphanumeric(10)
@@ -27,7 +28,7 @@ impl Cli {
     }
 
     /// `(exit ok, stdout, stderr)` of `pastebin ARGS < input`.
-    fn run(&self, args: &[&str], input: &[u8]) -> (bool, String, String) {
+    pub fn run(&self, args: &[&str], input: &[u8]) -> (bool, String, String) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_pastebin"))
             .args(args)
             .env("PASTEBIN_SERVER", &self.server)

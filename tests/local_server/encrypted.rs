@@ -3,11 +3,10 @@
 //! flag are refused. On the local server (both stores) and, through scripts/e2e-lambda, on the
 //! Lambda functions behind API Gateway.
 
-use std::process::{Command, Stdio};
-
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde_json::{Value, json};
 
+use crate::cli::Cli;
 use crate::common::{Server, client, id_of, local_only, multipart, store_is_aws};
 
 /// The published known-answer vectors: ciphertexts whose key and plaintext the test knows.
@@ -189,31 +188,6 @@ async fn a_burn_paste_can_be_encrypted_and_is_revealed_as_ciphertext_once() {
     assert_eq!(reveal(&s).await.unwrap().status(), 404);
 }
 
-fn cli(s: &Server, args: &[&str], input: &str) -> (bool, String, String) {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pastebin"))
-        .args(args)
-        .env("PASTEBIN_SERVER", s.url(""))
-        .env("PASTEBIN_STATE_DIR", s.data_dir.join("cli-state"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
 /// The client needs no origin secret, so it talks to the local server only.
 #[tokio::test]
 async fn the_command_line_client_seals_and_opens_and_the_store_holds_only_ciphertext() {
@@ -221,6 +195,8 @@ async fn the_command_line_client_seals_and_opens_and_the_store_holds_only_cipher
         return;
     }
     let s = Server::start();
+    let client_cli = Cli::new(s.url(""));
+    let cli = |_: &Server, args: &[&str], input: &str| client_cli.run(args, input.as_bytes());
     let text = "db_password=correct horse battery staple\nsecond line ✓\n";
     let (ok, link, err) = cli(
         &s,
