@@ -50,6 +50,11 @@ async function newPage(options = {}) {
   const page = await context.newPage();
   page.foreign = [];
   page.dialogs = [];
+  // Chromium reports what the Content-Security-Policy blocked on the console.
+  page.cspViolations = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) page.cspViolations.push(m.text());
+  });
   page.on('request', (r) => {
     if (!r.url().startsWith(base) && !r.url().startsWith('data:')) page.foreign.push(r.url());
   });
@@ -296,6 +301,7 @@ test('encrypted in the browser: the server gets only ciphertext, the reader sees
   assert.equal(got.stdout, SEALED_CODE);
   assert.deepEqual(page.foreign, []);
   assert.deepEqual(page.dialogs, []);
+  assert.deepEqual(page.cspViolations, [], 'encrypting and decrypting need nothing the strict CSP forbids');
   await context.close();
 });
 

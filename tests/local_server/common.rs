@@ -267,3 +267,16 @@ pub async fn post_text(s: &Server, path: &str, body: impl Into<reqwest::Body>) -
         .await
         .expect("a text body")
 }
+
+/// The body of `path` as a browser asks for it (`Accept: text/html`).
+pub async fn html_page(s: &Server, path: &str) -> String {
+    client()
+        .get(s.url(path))
+        .header(reqwest::header::ACCEPT, "text/html")
+        .send()
+        .await
+        .expect("the server answers")
+        .text()
+        .await
+        .expect("a text body")
+}

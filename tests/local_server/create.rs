@@ -1,7 +1,7 @@
 use reqwest::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE, LOCATION};
 use serde_json::Value;
 
-use crate::common::{Server, client, id_of, multipart, post_text};
+use crate::common::{Server, client, html_page, id_of, multipart, post_text};
 
 /// What `curl --data-binary @file` sends: form-urlencoded by content type, but on `POST /` the
 /// body is the paste byte for byte (no `+`→space, no `%xx` decoding, no splitting at `&`).
@@ -132,15 +132,7 @@ async fn a_browser_form_post_answers_the_link_and_the_delete_token_once() {
     );
     assert!(created.contains(&format!("<code class=\"token\">{token}</code>")));
     assert!(created.contains(&format!("action=\"{location}/delete\"")));
-    let page = client()
-        .get(s.url(&location))
-        .header(ACCEPT, "text/html")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = html_page(&s, &location).await;
     assert!(page.contains("from a"));
     let raw = client()
         .get(s.url(&format!("/raw{location}")))

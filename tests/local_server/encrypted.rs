@@ -7,7 +7,7 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde_json::{Value, json};
 
 use crate::cli::Cli;
-use crate::common::{Server, client, id_of, local_only, multipart, store_is_aws};
+use crate::common::{Server, client, html_page, id_of, local_only, multipart, store_is_aws};
 
 /// The published known-answer vectors: ciphertexts whose key and plaintext the test knows.
 fn vectors() -> Vec<Value> {
@@ -82,15 +82,7 @@ async fn ciphertext_goes_in_and_comes_out_flagged_in_every_encoding() {
             .await
             .unwrap();
         assert_eq!(raw.text().await.unwrap(), content);
-        let page = client()
-            .get(s.url(&format!("/{id}")))
-            .header(ACCEPT, "text/html")
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = html_page(&s, &format!("/{id}")).await;
         assert!(page.contains("class=\"paste sealed\"") && page.contains(content));
         assert!(
             !page.contains("class=\"line\""),
@@ -164,15 +156,7 @@ async fn a_burn_paste_can_be_encrypted_and_is_revealed_as_ciphertext_once() {
         (&body["error"], &body["encrypted"]),
         (&json!("burn_after_reading"), &json!(true))
     );
-    let page = client()
-        .get(s.url(&format!("/{id}")))
-        .header(ACCEPT, "text/html")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = html_page(&s, &format!("/{id}")).await;
     assert!(
         page.contains("data-sealed=\"1\"") && page.contains("class=\"primary\" disabled"),
         "without the key and script, the reveal button stays off: {page}"

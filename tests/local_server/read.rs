@@ -1,6 +1,6 @@
 use reqwest::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE, EXPIRES, VARY};
 
-use crate::common::{Server, client, id_of, post_text};
+use crate::common::{Server, client, html_page, id_of, post_text};
 
 async fn create(s: &Server, body: &str, query: &str) -> String {
     let url = post_text(s, &format!("/{query}"), body.to_owned()).await;
@@ -73,15 +73,7 @@ async fn raw_is_always_plain_text_with_nosniff() {
 async fn an_extension_on_the_share_link_picks_the_highlighting() {
     let s = Server::start();
     let id = create(&s, "print('hi')", "").await;
-    let html = client()
-        .get(s.url(&format!("/{id}.py")))
-        .header(ACCEPT, "text/html")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = html_page(&s, &format!("/{id}.py")).await;
     assert!(html.contains("class=\"language-python\""), "{html}");
     let raw = client()
         .get(s.url(&format!("/{id}.py")))

@@ -143,6 +143,7 @@
   if (reveal && reveal.dataset.sealed) {
     // Only with the key and a way to decrypt: a reveal without them deletes the paste unread.
     var notice = document.querySelector('article.burn .status');
+    // A key is 32 bytes: 43 characters of base64url.
     if (linkKey().length === 43 && cryptoAvailable()) {
       reveal.querySelector('button').disabled = false;
       if (notice) notice.hidden = true;

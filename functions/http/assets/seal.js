@@ -7,7 +7,6 @@
 // JSON line of metadata, a line feed, the text. The key travels only in the link's #fragment.
 (function (root) {
   var VERSION = 1;
-  var KEY_CHARS = 43;
 
   function encode(bytes) {
     var s = '';
@@ -98,7 +97,7 @@
       );
   }
 
-  root.PastebinSeal = { seal: seal, open: open, KEY_CHARS: KEY_CHARS };
+  root.PastebinSeal = { seal: seal, open: open };
 })(typeof self !== 'undefined' ? self : globalThis);
 
 (function (root) {

@@ -11,7 +11,7 @@ use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::negotiate::Wants;
 use crate::state::AppState;
-use crate::web::created_page;
+use crate::web::{created_page, private_page};
 
 #[derive(Serialize)]
 struct CreatedBody<'a> {
@@ -79,15 +79,7 @@ async fn create(state: AppState, req: Request, route: CreateRoute) -> Result<Res
             created.expires_at,
             state.bin.now(),
         );
-        (
-            StatusCode::CREATED,
-            [
-                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                (header::CACHE_CONTROL, "no-store"),
-            ],
-            page,
-        )
-            .into_response()
+        private_page(StatusCode::CREATED, page)
     } else {
         (
             StatusCode::CREATED,

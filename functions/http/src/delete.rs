@@ -3,13 +3,16 @@ use axum::response::{IntoResponse, Response};
 use http::header::AUTHORIZATION;
 use http::{HeaderMap, StatusCode, Uri};
 
+use pastebin_core::Id;
+
+use crate::body::within;
 use crate::error::ApiError;
 use crate::extract::PasteRef;
 use crate::metrics::Metrics;
 use crate::negotiate::Wants;
 use crate::state::AppState;
 use crate::urlencoded;
-use crate::web::deleted_page;
+use crate::web::{deleted_page, private_page};
 
 pub async fn delete(
     State(state): State<AppState>,
@@ -28,11 +31,16 @@ pub async fn delete(
     if token.is_none() {
         return Err(pastebin_core::Error::MissingToken.into());
     }
-    let id = paste_ref.id;
-    state.bin.delete(&id, token).await?;
+    deleted(&state, &paste_ref.id, token).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Deletes with the creator's token, counted and logged as every delete is.
+async fn deleted(state: &AppState, id: &Id, token: Option<&str>) -> Result<(), ApiError> {
+    state.bin.delete(id, token).await?;
     Metrics::inc(&state.metrics.deletes);
     tracing::info!(paste_id = %id, "paste deleted");
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(())
 }
 
 /// Longest form body a delete takes (a token is 22 characters; room for a browser's encoding of
@@ -47,34 +55,23 @@ pub async fn form_delete(
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Result<Response, ApiError> {
-    let bytes = tokio::time::timeout(
-        state.body_timeout,
-        axum::body::to_bytes(body, MAX_FORM_BYTES),
-    )
-    .await
-    .map_err(|_| ApiError::BodyTimeout {
-        seconds: state.body_timeout.as_secs(),
-    })?
-    .map_err(|_| ApiError::Malformed(format!("a delete form is at most {MAX_FORM_BYTES} bytes")))?;
+    let bytes = within(state.body_timeout, async {
+        axum::body::to_bytes(body, MAX_FORM_BYTES)
+            .await
+            .map_err(|_| {
+                ApiError::Malformed(format!("a delete form is at most {MAX_FORM_BYTES} bytes"))
+            })
+    })
+    .await?;
     let token = urlencoded::pairs(&bytes)
         .find(|(key, _)| {
             let key = urlencoded::decode(key);
             key == b"delete_token" || key == b"token"
         })
         .map(|(_, value)| String::from_utf8_lossy(&urlencoded::decode(value)).into_owned());
-    let id = paste_ref.id;
-    state.bin.delete(&id, token.as_deref()).await?;
-    Metrics::inc(&state.metrics.deletes);
-    tracing::info!(paste_id = %id, "paste deleted");
+    deleted(&state, &paste_ref.id, token.as_deref()).await?;
     Ok(if Wants::of(&headers) == Wants::Html {
-        (
-            [
-                (http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                (http::header::CACHE_CONTROL, "no-store"),
-            ],
-            deleted_page(),
-        )
-            .into_response()
+        private_page(StatusCode::OK, deleted_page())
     } else {
         StatusCode::NO_CONTENT.into_response()
     })

@@ -57,12 +57,20 @@ pub async fn parse_create(
     limits: &Limits,
     deadline: Duration,
 ) -> Result<ParsedCreate, ApiError> {
-    match tokio::time::timeout(deadline, decode(parts, body, route, limits)).await {
-        Ok(parsed) => parsed,
-        Err(_) => Err(ApiError::BodyTimeout {
+    within(deadline, decode(parts, body, route, limits)).await
+}
+
+/// `reading`, which must finish within `deadline` (else 408): a body that trickles in holds
+/// nothing longer than that.
+pub async fn within<T>(
+    deadline: Duration,
+    reading: impl Future<Output = Result<T, ApiError>>,
+) -> Result<T, ApiError> {
+    tokio::time::timeout(deadline, reading)
+        .await
+        .unwrap_or(Err(ApiError::BodyTimeout {
             seconds: deadline.as_secs(),
-        }),
-    }
+        }))
 }
 
 async fn decode(
