@@ -2,6 +2,7 @@
 //! that was acknowledged survives a crash of the process or of the machine.
 
 mod cache;
+mod checkpoint;
 mod error;
 mod pool;
 mod schema;

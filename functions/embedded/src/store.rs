@@ -10,6 +10,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::EmbeddedError;
 use crate::cache::ReadCache;
+use crate::checkpoint;
 use crate::pool::{ReaderPool, open_writer};
 use crate::writer::Writer;
 
@@ -55,7 +56,11 @@ impl EmbeddedStore {
         })?;
         let path = data_dir.join(DB_FILE);
         let (conn, secret) = open_writer(&path)?;
-        let writer = Writer::spawn(conn).map_err(|source| EmbeddedError::Spawn {
+        let checkpoints = checkpoint::spawn(&path).map_err(|source| EmbeddedError::Open {
+            path: path.clone(),
+            source,
+        })?;
+        let writer = Writer::spawn(conn, checkpoints).map_err(|source| EmbeddedError::Spawn {
             path: path.clone(),
             source,
         })?;

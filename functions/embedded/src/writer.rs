@@ -14,6 +14,7 @@ use rusqlite::Connection;
 use tokio::sync::oneshot;
 
 use crate::EmbeddedError;
+use crate::checkpoint;
 
 /// Upper bound on writes in one transaction, so one commit never holds a huge batch of callers.
 const MAX_BATCH: usize = 256;
@@ -29,11 +30,12 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub fn spawn(conn: Connection) -> std::io::Result<Self> {
+    /// Starts the writer thread; `checkpoints` hears of every commit (see `checkpoint`).
+    pub fn spawn(conn: Connection, checkpoints: checkpoint::Trigger) -> std::io::Result<Self> {
         let (jobs, queue) = mpsc::channel();
         std::thread::Builder::new()
             .name("sqlite-writer".to_owned())
-            .spawn(move || run(conn, &queue))?;
+            .spawn(move || run(conn, &queue, &checkpoints))?;
         Ok(Self { jobs })
     }
 
@@ -83,7 +85,7 @@ fn in_savepoint<T>(
     }
 }
 
-fn run(conn: Connection, queue: &mpsc::Receiver<Job>) {
+fn run(conn: Connection, queue: &mpsc::Receiver<Job>, checkpoints: &checkpoint::Trigger) {
     // Ends when every Writer handle is gone and the queue is drained.
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
@@ -94,6 +96,7 @@ fn run(conn: Connection, queue: &mpsc::Receiver<Job>) {
             }
         }
         commit_batch(&conn, batch);
+        checkpoints.committed();
     }
 }
 
@@ -152,7 +155,43 @@ mod tests {
         let conn = Connection::open(&path).expect("open");
         conn.execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t (k INTEGER PRIMARY KEY)")
             .expect("schema");
-        (Writer::spawn(conn).expect("spawn"), path)
+        let checkpoints = checkpoint::spawn(&path).expect("checkpoints");
+        (Writer::spawn(conn, checkpoints).expect("spawn"), path)
+    }
+
+    /// Rows in the database file alone, as if its log were lost: what the checkpoints copied.
+    fn rows_in_database_file(path: &std::path::Path) -> Option<i64> {
+        let copy = path.with_extension("copy");
+        let _ = std::fs::remove_file(copy.with_extension("copy-wal"));
+        std::fs::copy(path, &copy).ok()?;
+        let conn = Connection::open(&copy).ok()?;
+        conn.query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .ok()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn commits_reach_the_database_file_while_the_writer_goes_on() {
+        let (writer, path) = writer();
+        // Far under the 1,000 pages at which the writer would checkpoint by itself.
+        for k in 0..20 {
+            writer
+                .write(move |c| c.execute("INSERT INTO t VALUES (?1)", [k]))
+                .await
+                .expect("write");
+        }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let rows = rows_in_database_file(&path);
+            if rows == Some(20) {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the database file still holds {rows:?} of 20 rows: nothing copied the log"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        drop(writer);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
