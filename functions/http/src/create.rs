@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
@@ -28,20 +30,24 @@ struct CreatedBody<'a> {
 }
 
 pub async fn create_at_root(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     req: Request,
 ) -> Result<Response, ApiError> {
     create(state, req, CreateRoute::Root).await
 }
 
 pub async fn create_at_api(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     req: Request,
 ) -> Result<Response, ApiError> {
     create(state, req, CreateRoute::Api).await
 }
 
-async fn create(state: AppState, req: Request, route: CreateRoute) -> Result<Response, ApiError> {
+async fn create(
+    state: Arc<AppState>,
+    req: Request,
+    route: CreateRoute,
+) -> Result<Response, ApiError> {
     let (parts, body) = req.into_parts();
     let key = idempotency_key(&parts.headers)?;
     let parsed = parse_create(&parts, body, route, state.bin.limits(), state.body_timeout).await?;

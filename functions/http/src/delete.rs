@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use http::header::AUTHORIZATION;
@@ -15,7 +17,7 @@ use crate::urlencoded;
 use crate::web::{deleted_page, private_page};
 
 pub async fn delete(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     paste_ref: PasteRef,
     uri: Uri,
     headers: HeaderMap,
@@ -50,7 +52,7 @@ const MAX_FORM_BYTES: usize = 4096;
 /// `POST /{id}/delete` with the form field `delete_token`: a delete a browser can make without
 /// script (HTML forms only GET and POST).
 pub async fn form_delete(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     paste_ref: PasteRef,
     headers: HeaderMap,
     body: axum::body::Body,

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use http::{StatusCode, header};
@@ -8,7 +10,7 @@ use crate::state::AppState;
 use crate::web::create_page;
 
 /// `GET /`: the create page for browsers, a usage text for everyone else.
-pub async fn index(State(state): State<AppState>, req: axum::extract::Request) -> Response {
+pub async fn index(State(state): State<Arc<AppState>>, req: axum::extract::Request) -> Response {
     let headers = req.headers();
     if Wants::of(headers) == Wants::Html {
         return (
@@ -35,7 +37,7 @@ pub async fn index(State(state): State<AppState>, req: axum::extract::Request) -
 }
 
 /// `GET /health`: 200 when the store answers, 503 otherwise.
-pub async fn health(State(state): State<AppState>) -> Result<Response, ApiError> {
+pub async fn health(State(state): State<Arc<AppState>>) -> Result<Response, ApiError> {
     state
         .bin
         .health()
@@ -49,7 +51,7 @@ pub async fn health(State(state): State<AppState>) -> Result<Response, ApiError>
 }
 
 /// `GET /metrics`: Prometheus text.
-pub async fn metrics(State(state): State<AppState>) -> Response {
+pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     (
         [(
             header::CONTENT_TYPE,

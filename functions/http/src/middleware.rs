@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use std::time::Instant;
 
 use axum::body::Body;
@@ -20,7 +22,7 @@ const CONTENT_SECURITY_POLICY_NOT_HTML: &str = "default-src 'none'; sandbox";
 
 /// Applied around every route: security headers, a `no-store` default, HTML error pages for
 /// browsers, status metrics and one log line per request.
-pub async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn edge(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let wants = Wants::of(req.headers());
     let method = req.method().clone();

@@ -1,6 +1,8 @@
 //! Rate limiting as a route layer: each route names its class once, and a limited client is
 //! turned away before its body is read or any store is asked.
 
+use std::sync::Arc;
+
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -12,7 +14,7 @@ use crate::state::AppState;
 
 #[derive(Clone)]
 pub struct Limit {
-    pub state: AppState,
+    pub state: Arc<AppState>,
     pub class: RateClass,
 }
 

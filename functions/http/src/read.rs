@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -29,7 +31,7 @@ struct PasteBody<'a> {
 
 /// `GET /{id}` and `GET /{id}.{ext}`: the share link, HTML for browsers and raw text otherwise.
 pub async fn share(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     paste_ref: PasteRef,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -61,7 +63,7 @@ pub async fn share(
 ///
 /// With `?download` (any value), as an attachment named after the id and the language.
 pub async fn raw_text(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     paste_ref: PasteRef,
     uri: Uri,
 ) -> Result<Response, ApiError> {
@@ -85,7 +87,7 @@ pub async fn raw_text(
 
 /// `GET /pastes/{id}`: metadata and content as JSON. An API response, never in a shared cache.
 pub async fn json(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     paste_ref: PasteRef,
 ) -> Result<Response, ApiError> {
     let paste = state.bin.read(&paste_ref.id).await?;
@@ -99,7 +101,7 @@ pub async fn json(
 
 /// `POST /{id}/reveal`: consumes a burn-after-reading paste, answering in the client's format.
 pub async fn reveal(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     paste_ref: PasteRef,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -117,7 +119,7 @@ pub async fn reveal(
 
 /// `POST /pastes/{id}/reveal`: the same, always JSON.
 pub async fn reveal_json(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     paste_ref: PasteRef,
 ) -> Result<Response, ApiError> {
     let paste = revealed(&state, &paste_ref).await?;
