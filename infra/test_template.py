@@ -175,5 +175,23 @@ class Operations(unittest.TestCase):
         self.assertGreaterEqual(days, TEMPLATE["Parameters"]["MaxExpiryDays"]["MaxValue"] + 1)
 
 
+class CostModel(unittest.TestCase):
+    def test_bench_cost_counts_the_functions_each_behavior_runs(self):
+        # bench/cost reads the associations from the template's text (it runs without PyYAML);
+        # this holds its reading to the parsed template, so the cost figures cannot drift.
+        import importlib.machinery
+        import importlib.util
+
+        loader = importlib.machinery.SourceFileLoader("bench_cost", os.path.join(ROOT, "bench", "cost"))
+        spec = importlib.util.spec_from_loader("bench_cost", loader)
+        cost = importlib.util.module_from_spec(spec)
+        loader.exec_module(cost)
+        config = RESOURCES["PastesCdn"]["Properties"]["DistributionConfig"]
+        expected = {"*": len(config["DefaultCacheBehavior"]["FunctionAssociations"])}
+        for behavior in config["CacheBehaviors"]:
+            expected[behavior["PathPattern"]] = len(behavior.get("FunctionAssociations", []))
+        self.assertEqual(cost.edge_functions(), expected)
+
+
 if __name__ == "__main__":
     unittest.main()
