@@ -104,6 +104,20 @@ class Caching(unittest.TestCase):
             caches_pastes = behavior["CachePolicyId"] != CACHING_DISABLED and where != "/assets/*"
             self.assertEqual("viewer-response" in events, caches_pastes, where)
 
+    def test_share_links_have_the_last_behavior_and_only_the_create_page_the_default(self):
+        # CloudFront takes the first behavior whose pattern matches: `/?*` matches every path
+        # but `/`, so anything after it would never be used, and the default sees only `/`.
+        config = RESOURCES["PastesCdn"]["Properties"]["DistributionConfig"]
+        patterns = [b["PathPattern"] for b in config["CacheBehaviors"]]
+        self.assertEqual(patterns[-1], "/?*")
+        self.assertEqual(patterns.count("/?*"), 1)
+        share = config["CacheBehaviors"][-1]
+        self.assertEqual(share["CachePolicyId"], Tag("Ref", "ShareLinkCachePolicy"))
+        self.assertIn("DELETE", share["AllowedMethods"])
+        default = config["DefaultCacheBehavior"]
+        self.assertEqual(default["CachePolicyId"], CACHING_DISABLED)
+        self.assertEqual([a["EventType"] for a in default["FunctionAssociations"]], ["viewer-request"])
+
     def test_stale_copies_are_refused_by_the_origin_headers_too(self):
         with open(os.path.join(ROOT, "functions/http/src/cache.rs")) as f:
             self.assertIn("stale-if-error=0", f.read())
