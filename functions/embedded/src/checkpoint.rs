@@ -5,10 +5,12 @@
 //! log past 1,000 pages, on the writer thread, so every create queued behind that batch waited for
 //! the whole copy: under load, a create's 99th percentile was that wait. Here a thread of its own,
 //! on its own connection, copies the log as soon as a commit lands (`PASSIVE`: it never waits for
-//! the writer, which goes on appending). The writer's own checkpoint stays on: it still restarts
-//! the log from its beginning every 1,000 pages, which keeps the file bounded, but by then nearly
-//! every page is already copied and its pause is short. Durability is unchanged: a commit is
-//! durable in the log before it is acknowledged, whoever copies it later.
+//! the writer, which goes on appending). The next write restarts the log from its beginning once
+//! every page in it has been copied (and no reader still needs it), which with the copy kept
+//! current happens long before 1,000 pages; the writer's own checkpoint stays on as the fallback
+//! that bounds the log if this thread falls behind (when the two meet, the writer's gives way:
+//! SQLite drops a busy automatic checkpoint). Durability is unchanged: a commit is durable in
+//! the log before it is acknowledged, whoever copies it later.
 
 use std::path::Path;
 use std::sync::mpsc;
@@ -39,7 +41,7 @@ pub fn spawn(path: &Path) -> rusqlite::Result<Trigger> {
         .name("sqlite-checkpoint".to_owned())
         .spawn(move || run(&conn, &pending));
     if let Err(e) = spawned {
-        // The writer's own checkpoints still keep the log bounded, only on the write path.
+        // The writer's own checkpoints still bound the log, only on the write path.
         tracing::error!(error = %e, "cannot start the checkpoint thread");
     }
     Ok(Trigger { commits })

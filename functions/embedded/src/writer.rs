@@ -192,6 +192,55 @@ mod tests {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
         drop(writer);
+        remove_database(&path);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_log_stays_bounded_under_sustained_writes() {
+        let (writer, path) = writer();
+        let writer = Arc::new(writer);
+        writer
+            .write(|c| c.execute("CREATE TABLE b (k INTEGER PRIMARY KEY, v BLOB)", []))
+            .await
+            .expect("table");
+        // 12 MiB of rows, 64 writers at a time: a log nothing copied back would outgrow the bound.
+        for chunk in 0..192 {
+            let tasks: Vec<_> = (0..64)
+                .map(|i| {
+                    let writer = writer.clone();
+                    tokio::spawn(async move {
+                        writer
+                            .write(move |c| {
+                                c.execute(
+                                    "INSERT INTO b VALUES (?1, ?2)",
+                                    rusqlite::params![chunk * 64 + i, vec![7u8; 1024]],
+                                )
+                            })
+                            .await
+                    })
+                })
+                .collect();
+            for task in tasks {
+                task.await.expect("task").expect("write");
+            }
+        }
+        let log = std::fs::metadata(path.with_extension("sqlite3-wal")).map_or(0, |m| m.len());
+        assert!(log <= 8 << 20, "the write-ahead log grew to {log} bytes");
+        drop(writer);
+        remove_database(&path);
+    }
+
+    fn remove_database(path: &std::path::Path) {
+        for suffix in [
+            "sqlite3",
+            "sqlite3-wal",
+            "sqlite3-shm",
+            "copy",
+            "copy-wal",
+            "copy-shm",
+        ] {
+            let _ = std::fs::remove_file(path.with_extension(suffix));
+        }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
