@@ -10,7 +10,7 @@ use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::common::{Server, client, id_of, local_only, store_is_aws};
+use crate::common::{Server, get, id_of, local_only, store_is_aws};
 
 /// The client binary pointed at one server, with a state folder of its own.
 pub struct Cli {
@@ -124,11 +124,7 @@ async fn put_list_get_delete_as_a_user_types_them() {
     // delete with the kept token; then it is gone here and there.
     let (ok, _, err) = cli.run(&["delete", &url], b"");
     assert!(ok, "{err}");
-    let gone = client()
-        .get(s.url(&format!("/raw/{}", id_of(&url))))
-        .send()
-        .await
-        .unwrap();
+    let gone = get(&s, &format!("/raw/{}", id_of(&url))).await;
     assert_eq!(gone.status(), 404);
     let (_, listed, _) = cli.run(&["list"], b"");
     assert!(!listed.contains(&url), "{listed}");
@@ -203,11 +199,7 @@ async fn a_create_whose_reply_is_lost_is_retried_into_one_paste() {
     assert!(ok, "{err}");
     assert!(err.contains("retrying"), "{err}");
     let id = id_of(url.trim());
-    let read = client()
-        .get(s.url(&format!("/raw/{id}")))
-        .send()
-        .await
-        .unwrap();
+    let read = get(&s, &format!("/raw/{id}")).await;
     assert_eq!(read.text().await.unwrap(), content);
     if !store_is_aws() {
         assert_eq!(rows_with(&s.db_path(), &content), 1, "one paste, not two");

@@ -255,24 +255,42 @@ fn is_complete(response: &[u8]) -> bool {
     length.is_some_and(|n| body.len() >= n)
 }
 
-/// POSTs `body` to `path` and returns the response's text (a create: the share URL).
-pub async fn post_text(s: &Server, path: &str, body: impl Into<reqwest::Body>) -> String {
+/// GETs `path`: the response, whatever its status.
+pub async fn get(s: &Server, path: &str) -> reqwest::Response {
     client()
-        .post(s.url(path))
-        .body(body)
+        .get(s.url(path))
         .send()
         .await
         .expect("the server answers")
-        .text()
+}
+
+/// POSTs `body` as JSON to `path`: the response, whatever its status.
+pub async fn post_json(s: &Server, path: &str, body: &serde_json::Value) -> reqwest::Response {
+    client()
+        .post(s.url(path))
+        .json(body)
+        .send()
         .await
-        .expect("a text body")
+        .expect("the server answers")
+}
+
+/// POSTs `body` to `path` and returns the response's text (a create: the share URL).
+pub async fn post_text(s: &Server, path: &str, body: impl Into<reqwest::Body>) -> String {
+    text_of(client().post(s.url(path)).body(body)).await
 }
 
 /// The body of `path` as a browser asks for it (`Accept: text/html`).
 pub async fn html_page(s: &Server, path: &str) -> String {
-    client()
-        .get(s.url(path))
-        .header(reqwest::header::ACCEPT, "text/html")
+    text_of(
+        client()
+            .get(s.url(path))
+            .header(reqwest::header::ACCEPT, "text/html"),
+    )
+    .await
+}
+
+async fn text_of(request: reqwest::RequestBuilder) -> String {
+    request
         .send()
         .await
         .expect("the server answers")

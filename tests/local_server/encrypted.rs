@@ -7,7 +7,9 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde_json::{Value, json};
 
 use crate::cli::Cli;
-use crate::common::{Server, client, html_page, id_of, local_only, multipart, store_is_aws};
+use crate::common::{
+    Server, client, get, html_page, id_of, local_only, multipart, post_json, store_is_aws,
+};
 
 /// The published known-answer vectors: ciphertexts whose key and plaintext the test knows.
 fn vectors() -> Vec<Value> {
@@ -19,11 +21,7 @@ fn sealed(v: &Value) -> &str {
 }
 
 async fn read_json(s: &Server, id: &str) -> Value {
-    let res = client()
-        .get(s.url(&format!("/pastes/{id}")))
-        .send()
-        .await
-        .unwrap();
+    let res = get(s, &format!("/pastes/{id}")).await;
     assert_eq!(res.status(), 200);
     res.json().await.unwrap()
 }
@@ -76,11 +74,7 @@ async fn ciphertext_goes_in_and_comes_out_flagged_in_every_encoding() {
             (&json!(true), Some(content), &Value::Null, &json!("text")),
             "request {n}"
         );
-        let raw = client()
-            .get(s.url(&format!("/raw/{id}")))
-            .send()
-            .await
-            .unwrap();
+        let raw = get(&s, &format!("/raw/{id}")).await;
         assert_eq!(raw.text().await.unwrap(), content);
         let page = html_page(&s, &format!("/{id}")).await;
         assert!(page.contains("class=\"paste sealed\"") && page.contains(content));
@@ -114,12 +108,7 @@ async fn plain_text_under_the_flag_and_metadata_beside_ciphertext_are_refused() 
             "encrypted",
         ),
     ] {
-        let res = client()
-            .post(s.url("/pastes"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let res = post_json(&s, "/pastes", &body).await;
         assert_eq!(res.status(), 422, "{body}");
         let error: Value = res.json().await.unwrap();
         assert!(
@@ -134,22 +123,18 @@ async fn a_burn_paste_can_be_encrypted_and_is_revealed_as_ciphertext_once() {
     let s = Server::start();
     let vectors = vectors();
     let content = sealed(&vectors[2]);
-    let res = client()
-        .post(s.url("/pastes"))
-        .json(&json!({"content": content, "encrypted": true, "burn_after_reading": true}))
-        .send()
-        .await
-        .unwrap();
+    let res = post_json(
+        &s,
+        "/pastes",
+        &json!({"content": content, "encrypted": true, "burn_after_reading": true}),
+    )
+    .await;
     let id = res.json::<Value>().await.unwrap()["id"]
         .as_str()
         .unwrap()
         .to_owned();
     // A read says it is encrypted, so that a client without the key does not reveal it.
-    let read = client()
-        .get(s.url(&format!("/pastes/{id}")))
-        .send()
-        .await
-        .unwrap();
+    let read = get(&s, &format!("/pastes/{id}")).await;
     assert_eq!(read.status(), 409);
     let body: Value = read.json().await.unwrap();
     assert_eq!(
@@ -198,12 +183,12 @@ async fn the_command_line_client_seals_and_opens_and_the_store_holds_only_cipher
     // A vector's link, written by another implementation, opens too.
     let vectors = vectors();
     let v = &vectors[1];
-    let res = client()
-        .post(s.url("/pastes"))
-        .json(&json!({"content": sealed(v), "encrypted": true}))
-        .send()
-        .await
-        .unwrap();
+    let res = post_json(
+        &s,
+        "/pastes",
+        &json!({"content": sealed(v), "encrypted": true}),
+    )
+    .await;
     let id = res.json::<Value>().await.unwrap()["id"]
         .as_str()
         .unwrap()

@@ -5,7 +5,7 @@
 use reqwest::header::ACCEPT;
 use serde_json::{Value, json};
 
-use crate::common::{Server, client, local_only};
+use crate::common::{Server, client, get, local_only};
 
 async fn create(s: &Server, key: &str, body: Value) -> (u16, Value) {
     let res = client()
@@ -73,11 +73,7 @@ async fn a_key_reused_for_other_content_is_refused_and_a_malformed_one_too() {
         assert_eq!(status, 422, "{other}");
         assert_eq!(error["error"], "idempotency_key_reused");
     }
-    let read = client()
-        .get(s.url(&format!("/pastes/{}", first["id"].as_str().unwrap())))
-        .send()
-        .await
-        .unwrap();
+    let read = get(&s, &format!("/pastes/{}", first["id"].as_str().unwrap())).await;
     assert_eq!(read.json::<Value>().await.unwrap()["content"], "one");
 
     // Burn-after-reading creates ignore the key: a revealed paste must never come back.

@@ -4,17 +4,13 @@
 
 use serde_json::{Value, json};
 
-use crate::common::{Server, client, id_of};
+use crate::common::{Server, client, get, id_of, post_json};
 
 #[tokio::test]
 async fn the_lessons_four_calls_work_as_written() {
     let s = Server::start();
-    let created: Value = client()
-        .post(s.url("/pastes"))
-        .json(&json!({"content": "print('hello')"}))
-        .send()
+    let created: Value = post_json(&s, "/pastes", &json!({"content": "print('hello')"}))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -27,11 +23,7 @@ async fn the_lessons_four_calls_work_as_written() {
     );
     let id = id_of(short_url);
 
-    let read = client()
-        .get(s.url(&format!("/pastes/{id}")))
-        .send()
-        .await
-        .unwrap();
+    let read = get(&s, &format!("/pastes/{id}")).await;
     assert_eq!(read.status(), 200);
     assert_eq!(
         read.json::<Value>().await.unwrap()["content"],
@@ -46,20 +38,8 @@ async fn the_lessons_four_calls_work_as_written() {
         .await
         .unwrap();
     assert_eq!(deleted.status(), 204);
-    let gone = client()
-        .get(s.url(&format!("/pastes/{id}")))
-        .send()
-        .await
-        .unwrap();
+    let gone = get(&s, &format!("/pastes/{id}")).await;
     assert_eq!(gone.status(), 404);
 
-    assert_eq!(
-        client()
-            .get(s.url("/health"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(get(&s, "/health").await.status(), 200);
 }

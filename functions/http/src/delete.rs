@@ -29,11 +29,7 @@ pub async fn delete(
     ) {
         return Err(ApiError::TokenInUrl);
     }
-    let token = token_from(&headers);
-    if token.is_none() {
-        return Err(pastebin_core::Error::MissingToken.into());
-    }
-    deleted(&state, &paste_ref.id, token).await?;
+    deleted(&state, &paste_ref.id, token_from(&headers)).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

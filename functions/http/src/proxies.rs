@@ -181,7 +181,7 @@ pub async fn from_proxy(
     next: Next,
 ) -> Response {
     let peer = ClientIp::of(req.extensions());
-    if !proxies.is_empty() && proxies.trusts(peer) {
+    if proxies.trusts(peer) {
         let client = proxies.client(peer, req.headers());
         req.extensions_mut().insert(ClientIp(client));
         let forwarded = forwarded_elements(req.headers()).last();

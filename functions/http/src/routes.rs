@@ -129,13 +129,18 @@ pub fn router(state: AppState, routes: Routes) -> Router {
     }
     // Outermost first: every response gets the edge's headers, metrics and log line, including
     // the origin guard's refusals, which happen before any route, limiter or store is involved.
-    router
+    router = router
         .method_not_allowed_fallback(meta::method_not_allowed)
-        .fallback(meta::no_route)
-        .layer(axum::middleware::from_fn_with_state(
+        .fallback(meta::no_route);
+    // Without trusted proxies there is nothing to read: no layer, rather than one that looks
+    // and passes on every request.
+    if !state.proxies.is_empty() {
+        router = router.layer(axum::middleware::from_fn_with_state(
             state.proxies.clone(),
             proxies::from_proxy,
-        ))
+        ));
+    }
+    router
         .layer(axum::middleware::from_fn_with_state(
             state.origin.clone(),
             origin::guard,
